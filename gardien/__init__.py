@@ -1,0 +1,3 @@
+"""Gardien: a self-hosted community keeper for brands."""
+
+__version__ = "0.1.0"
