@@ -1,0 +1,1 @@
+"""The `gardien` command: one module per command group, each parses, calls the core, prints."""
