@@ -1,0 +1,43 @@
+"""Everything a running Gardien needs, built once from Settings and passed to the edges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from gardien.app.triage import build_context
+from gardien.channels.parse import Limits
+from gardien.pipeline.default import default_pipeline, load_policy
+from gardien.pipeline.record import StageContext
+from gardien.pipeline.runner import InProcessRunner, Runner
+from gardien.settings import Settings
+from gardien.store.db import Database
+
+
+@dataclass(slots=True)
+class Runtime:
+    """Settings, the store, the pipeline runner and the stages' context."""
+
+    settings: Settings
+    database: Database
+    runner: Runner
+    _context: StageContext | None = field(default=None)
+
+    @classmethod
+    def start(cls, settings: Settings, database: Database | None = None) -> Runtime:
+        database = database or Database.from_settings(settings)
+        return cls(settings=settings, database=database,
+                   runner=InProcessRunner(default_pipeline()))
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(max_text_chars=self.settings.max_text_chars,
+                      max_line_bytes=self.settings.max_line_bytes)
+
+    def context(self) -> StageContext:
+        """The stages' context, built on first use; `refresh()` after communities or policies change."""
+        if self._context is None:
+            self._context = build_context(self.database, load_policy)
+        return self._context
+
+    def refresh(self) -> None:
+        self._context = None

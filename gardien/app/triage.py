@@ -1,0 +1,60 @@
+"""Judge every post that has not been judged yet, batch by batch, each batch in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from gardien.domain.time import utcnow
+from gardien.pipeline.record import CommunityConfig, StageContext
+from gardien.pipeline.runner import Runner
+from gardien.store.communities import all_communities
+from gardien.store.db import Database
+from gardien.store.triage import pending_records, save_judgements
+
+PolicyLoader = Callable[[Database, str], object]
+
+
+@dataclass(slots=True)
+class TriageReport:
+    judged: int = 0
+    batches: int = 0
+
+
+def build_context(database: Database, load_policy: PolicyLoader | None = None) -> StageContext:
+    """What the stages may consult: every community's profile and compiled policy."""
+    with database.session() as session:
+        communities = all_communities(session)
+    return StageContext(
+        communities={
+            community.slug: CommunityConfig(
+                community=community,
+                policy=None if load_policy is None else load_policy(database, community.slug),
+            )
+            for community in communities
+        }
+    )
+
+
+def triage_pending(
+    database: Database,
+    runner: Runner,
+    context: StageContext,
+    batch_size: int = 1_000,
+    progress: Callable[[int], None] | None = None,
+) -> TriageReport:
+    """Run the pipeline over untriaged posts until none are left."""
+    report = TriageReport()
+    after = 0
+    while True:
+        with database.session() as session:
+            batch = pending_records(session, batch_size, after)
+            if not batch:
+                return report
+            judged = runner.judge(batch, context)
+            save_judgements(session, judged, utcnow())
+        after = max(record.post_id or 0 for record in batch)
+        report.judged += len(batch)
+        report.batches += 1
+        if progress is not None:
+            progress(report.judged)

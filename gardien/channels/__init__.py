@@ -1,0 +1,1 @@
+"""Channel adapters: where posts come from (files, webhooks, platforms) and where actions go."""

@@ -1,0 +1,1 @@
+"""Alembic migrations; `gardien db upgrade` applies them."""
