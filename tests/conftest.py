@@ -40,17 +40,16 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def _migrated(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
-              ) -> Iterator[dict[str, Database]]:
+def _migrated(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[dict[str, Database]]:
     """One migrated database per backend, shared by the run and emptied between tests."""
     databases: dict[str, Database] = {}
     if "sqlite" in BACKENDS:
         path = tmp_path_factory.mktemp("sqlite") / "gardien.db"
         databases["sqlite"] = Database(make_engine(f"sqlite:///{path}"))
     if "postgresql" in BACKENDS:
-        databases["postgresql"] = Database(
-            make_engine(request.getfixturevalue("postgres_url"))
-        )
+        databases["postgresql"] = Database(make_engine(request.getfixturevalue("postgres_url")))
     for database in databases.values():
         migrate.upgrade(database)
     yield databases
@@ -75,7 +74,7 @@ def database(request: pytest.FixtureRequest, _migrated: dict[str, Database]) -> 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path, webhook_secret="test-secret")  # type: ignore[arg-type]
+    return Settings(data_dir=tmp_path, webhook_secret="test-secret")
 
 
 @pytest.fixture
@@ -83,6 +82,13 @@ def runtime(settings: Settings, database: Database) -> Runtime:
     """A runtime on the test database, with the community 'velo' and its channel 'forum'."""
     with database.session() as session:
         ensure_community(session, Community(slug="velo", name="Vélo", locales=("fr", "en")))
-        ensure_channel(session, Channel(name="forum", kind="file", community="velo",
-                                        settings={"webhook_secret": "forum-secret"}))
+        ensure_channel(
+            session,
+            Channel(
+                name="forum",
+                kind="file",
+                community="velo",
+                settings={"webhook_secret": "forum-secret"},
+            ),
+        )
     return Runtime.start(settings, database)

@@ -7,14 +7,16 @@ from pathlib import Path
 from typing import Any
 
 
-def post(external_id: str, text: str = "Hello", author: str | dict[str, Any] = "alice",
-         **fields: Any) -> dict[str, Any]:
+def post(
+    external_id: str, text: Any = "Hello", author: str | dict[str, Any] = "alice", **fields: Any
+) -> dict[str, Any]:
     """One record in the interchange format (docs/FORMAT.md); `author` is an id or a full object."""
     record: dict[str, Any] = {
         "id": external_id,
         "text": text,
         "created_at": "2026-10-01T10:00:00Z",
-        "author": author if isinstance(author, dict)
+        "author": author
+        if isinstance(author, dict)
         else {"id": author, "handle": f"@{author}", "followers": 10},
     }
     record.update(fields)

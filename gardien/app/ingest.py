@@ -17,10 +17,10 @@ class IngestResult:
     triaged: int
 
 
-def ingest_and_triage(rt: Runtime, channel: str, source: str, parsed: Iterator[Parsed]
-                      ) -> IngestResult:
+def ingest_and_triage(
+    rt: Runtime, channel: str, source: str, parsed: Iterator[Parsed]
+) -> IngestResult:
     """Store the records, then judge whatever is now untriaged."""
     report = ingest_stream(rt.database, channel, source, parsed)
-    judged = triage_pending(rt.database, rt.runner, rt.context(),
-                            rt.settings.triage_batch_size)
+    judged = triage_pending(rt.database, rt.runner, rt.context(), rt.settings.triage_batch_size)
     return IngestResult(report=report, triaged=judged.judged)

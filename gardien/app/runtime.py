@@ -25,13 +25,13 @@ class Runtime:
     @classmethod
     def start(cls, settings: Settings, database: Database | None = None) -> Runtime:
         database = database or Database.from_settings(settings)
-        return cls(settings=settings, database=database,
-                   runner=InProcessRunner(default_pipeline()))
+        return cls(settings=settings, database=database, runner=InProcessRunner(default_pipeline()))
 
     @property
     def limits(self) -> Limits:
-        return Limits(max_text_chars=self.settings.max_text_chars,
-                      max_line_bytes=self.settings.max_line_bytes)
+        return Limits(
+            max_text_chars=self.settings.max_text_chars, max_line_bytes=self.settings.max_line_bytes
+        )
 
     def context(self) -> StageContext:
         """The stages' context, built on first use; `refresh()` after communities or policies change."""

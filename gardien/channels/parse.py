@@ -86,8 +86,11 @@ def parse_json_line(raw: bytes, line_no: int, limits: Limits) -> Parsed:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        return Parsed(line_no, error=f"malformed JSON: {error.msg} at column {error.colno}",
-                      excerpt=_excerpt(text))
+        return Parsed(
+            line_no,
+            error=f"malformed JSON: {error.msg} at column {error.colno}",
+            excerpt=_excerpt(text),
+        )
     except RecursionError:
         return Parsed(line_no, error="malformed JSON: nested too deeply", excerpt=_excerpt(text))
     try:
@@ -108,8 +111,11 @@ def iter_jsonl(stream: BinaryIO, limits: Limits) -> Iterator[Parsed]:
             head = raw
             while raw and not raw.endswith(b"\n"):
                 raw = stream.readline(1 << 20)
-            yield Parsed(line_no, error=f"line longer than {limits.max_line_bytes} bytes",
-                         excerpt=_excerpt(head))
+            yield Parsed(
+                line_no,
+                error=f"line longer than {limits.max_line_bytes} bytes",
+                excerpt=_excerpt(head),
+            )
             continue
         if raw.strip():
             yield parse_json_line(raw, line_no, limits)
@@ -157,8 +163,11 @@ def _parse_csv_row(row: dict[str | None, Any], line_no: int, limits: Limits) -> 
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
-            return Parsed(line_no, error="invalid UTF-8 in a cell",
-                          excerpt=value.encode("utf-8", "replace").decode()[:200])
+            return Parsed(
+                line_no,
+                error="invalid UTF-8 in a cell",
+                excerpt=value.encode("utf-8", "replace").decode()[:200],
+            )
     try:
         return Parsed(line_no, post=validate(csv_row_to_record(row), limits))
     except IngestError as error:

@@ -26,8 +26,14 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
     return "sha256=" + digest.hexdigest()
 
 
-def verify(secret: str, timestamp: str | None, signature: str | None, body: bytes, now: float,
-           tolerance: int) -> None:
+def verify(
+    secret: str,
+    timestamp: str | None,
+    signature: str | None,
+    body: bytes,
+    now: float,
+    tolerance: int,
+) -> None:
     """Raise SignatureError unless the request is signed with `secret` and fresh."""
     if not secret:
         raise SignatureError("this channel has no webhook secret configured")

@@ -35,5 +35,6 @@ def echo_table(rows: list[list[str]], header: list[str]) -> None:
     """Print rows as aligned columns."""
     widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=True)]
     for row in [header, *rows]:
-        typer.echo("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
-
+        typer.echo(
+            "  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True))
+        )

@@ -19,28 +19,42 @@ channel_app = typer.Typer(help="Channels posts come from.", no_args_is_help=True
 
 
 def import_command(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="A .jsonl or .csv file (.gz ok)."),
+    file: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, help="A .jsonl or .csv file (.gz ok)."
+    ),
     channel: str = typer.Option(..., "--channel", "-c", help="The channel the posts come from."),
     triage: bool = typer.Option(True, help="Judge the new posts right after the import."),
 ) -> None:
     """Import posts from FILE; re-importing never duplicates; bad lines go to the rejects table."""
     with friendly_errors():
         runtime = start()
-        with tqdm(total=file.stat().st_size, unit="B", unit_scale=True, desc="import",
-                  disable=None) as bar:
-            report = import_file(runtime.database, file, channel, runtime.limits,
-                                 progress=lambda _line, done: bar.update(done - bar.n))
+        with tqdm(
+            total=file.stat().st_size, unit="B", unit_scale=True, desc="import", disable=None
+        ) as bar:
+            report = import_file(
+                runtime.database,
+                file,
+                channel,
+                runtime.limits,
+                progress=lambda _line, done: bar.update(done - bar.n),
+            )
         counts = report.counts
-        typer.echo(f"{report.lines} lines: {counts.new} new, {counts.edited} edited, "
-                   f"{counts.unchanged} unchanged, {counts.engagement_points} engagement points, "
-                   f"{counts.rejected} rejected")
+        typer.echo(
+            f"{report.lines} lines: {counts.new} new, {counts.edited} edited, "
+            f"{counts.unchanged} unchanged, {counts.engagement_points} engagement points, "
+            f"{counts.rejected} rejected"
+        )
         for line_no, reason in report.rejects[:20]:
             typer.echo(f"  line {line_no}: {reason}")
         if len(report.rejects) > 20:
             typer.echo(f"  … and {len(report.rejects) - 20} more (gardien rejects list)")
         if triage:
-            judged = triage_pending(runtime.database, runtime.runner, runtime.context(),
-                                    runtime.settings.triage_batch_size)
+            judged = triage_pending(
+                runtime.database,
+                runtime.runner,
+                runtime.context(),
+                runtime.settings.triage_batch_size,
+            )
             typer.echo(f"triaged {judged.judged} posts")
 
 
@@ -49,9 +63,13 @@ def triage_command() -> None:
     with friendly_errors():
         runtime = start()
         with tqdm(unit="posts", desc="triage", disable=None) as bar:
-            report = triage_pending(runtime.database, runtime.runner, runtime.context(),
-                                    runtime.settings.triage_batch_size,
-                                    progress=lambda done: bar.update(done - bar.n))
+            report = triage_pending(
+                runtime.database,
+                runtime.runner,
+                runtime.context(),
+                runtime.settings.triage_batch_size,
+                progress=lambda done: bar.update(done - bar.n),
+            )
         typer.echo(f"triaged {report.judged} posts in {report.batches} batches")
 
 
@@ -68,8 +86,10 @@ def list_rejects(
         if not views:
             typer.echo("no rejects")
             return
-        echo_table([[v.channel, str(v.line_no), v.reason[:80], v.source[-50:]] for v in views],
-                   ["channel", "line", "reason", "source"])
+        echo_table(
+            [[v.channel, str(v.line_no), v.reason[:80], v.source[-50:]] for v in views],
+            ["channel", "line", "reason", "source"],
+        )
 
 
 @channel_app.command("add")
@@ -77,18 +97,22 @@ def add_channel(
     name: str,
     community: str = typer.Option(..., help="Community slug (created if missing)."),
     kind: str = typer.Option("file", help="file, webhook, mastodon, discourse, rss …"),
-    secret: str = typer.Option("", help="Webhook HMAC secret for this channel.", envvar="GARDIEN_CHANNEL_SECRET"),
+    secret: str = typer.Option(
+        "", help="Webhook HMAC secret for this channel.", envvar="GARDIEN_CHANNEL_SECRET"
+    ),
     locale: list[str] = typer.Option(["en"], help="The community's languages, main one first."),
 ) -> None:
     """Create (or update) a channel and its community."""
     with friendly_errors():
         runtime = start()
         with runtime.database.session() as session:
-            ensure_community(session, Community(slug=community, name=community,
-                                                locales=tuple(locale)))
+            ensure_community(
+                session, Community(slug=community, name=community, locales=tuple(locale))
+            )
             settings = {"webhook_secret": secret} if secret else {}
-            ensure_channel(session, Channel(name=name, kind=kind, community=community,
-                                            settings=settings))
+            ensure_channel(
+                session, Channel(name=name, kind=kind, community=community, settings=settings)
+            )
         typer.echo(f"channel {name} → community {community}")
 
 

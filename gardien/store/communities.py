@@ -19,8 +19,12 @@ def ensure_community(session: Session, community: Community) -> CommunityRow:
         "watched_words": list(community.watched_words),
     }
     if row is None:
-        row = CommunityRow(slug=community.slug, name=community.name,
-                           description=community.description, settings=settings)
+        row = CommunityRow(
+            slug=community.slug,
+            name=community.name,
+            description=community.description,
+            settings=settings,
+        )
         session.add(row)
     else:
         row.name, row.description = community.name, community.description
@@ -34,8 +38,12 @@ def ensure_channel(session: Session, channel: Channel) -> ChannelRow:
     community = find_community(session, channel.community)
     row = session.scalar(select(ChannelRow).where(ChannelRow.name == channel.name))
     if row is None:
-        row = ChannelRow(name=channel.name, kind=channel.kind, community_id=community.id,
-                         settings=dict(channel.settings))
+        row = ChannelRow(
+            name=channel.name,
+            kind=channel.kind,
+            community_id=community.id,
+            settings=dict(channel.settings),
+        )
         session.add(row)
     else:
         row.kind, row.community_id = channel.kind, community.id
@@ -73,4 +81,7 @@ def to_community(row: CommunityRow) -> Community:
 
 
 def all_communities(session: Session) -> list[Community]:
-    return [to_community(row) for row in session.scalars(select(CommunityRow).order_by(CommunityRow.slug))]
+    return [
+        to_community(row)
+        for row in session.scalars(select(CommunityRow).order_by(CommunityRow.slug))
+    ]

@@ -109,9 +109,9 @@ def _ensure_authors(
     ]
     if changed:
         session.connection().execute(
-            update(AuthorRow).where(AuthorRow.id == bindparam("row_id")).values(
-                followers=bindparam("followers")
-            ),
+            update(AuthorRow)
+            .where(AuthorRow.id == bindparam("row_id"))
+            .values(followers=bindparam("followers")),
             changed,
         )
     return {key: value[0] for key, value in existing.items()}
@@ -138,9 +138,15 @@ def _write_round(
         row.external_id: row
         for row in session.execute(
             select(
-                PostRow.id, PostRow.external_id, PostRow.text, PostRow.likes,
-                PostRow.replies, PostRow.shares,
-            ).where(PostRow.channel_id == channel.id, PostRow.external_id.in_([p.id for p in batch]))
+                PostRow.id,
+                PostRow.external_id,
+                PostRow.text,
+                PostRow.likes,
+                PostRow.replies,
+                PostRow.shares,
+            ).where(
+                PostRow.channel_id == channel.id, PostRow.external_id.in_([p.id for p in batch])
+            )
         )
     }
     fresh = [post for post in batch if post.id not in existing]
@@ -149,8 +155,9 @@ def _write_round(
         ids = _insert_posts(session, channel, fresh, authors, received_at)
         counts.new = len(ids)
         _ensure_members(session, channel, fresh, authors)
-    history = _engagement_history(session, [row.id for row in existing.values()
-                                            if any(p.has_engagement for p in batch)])
+    history = _engagement_history(
+        session, [row.id for row in existing.values() if any(p.has_engagement for p in batch)]
+    )
     samples: list[dict[str, object]] = []
     revisions: list[dict[str, object]] = []
     edits: list[dict[str, object]] = []
@@ -167,8 +174,14 @@ def _write_round(
             continue
         changed = False
         if post.text != row.text:
-            revisions.append({"post_id": row.id, "text": post.text, "edited_at": post.edited_at,
-                              "recorded_at": received_at})
+            revisions.append(
+                {
+                    "post_id": row.id,
+                    "text": post.text,
+                    "edited_at": post.edited_at,
+                    "recorded_at": received_at,
+                }
+            )
             edits.append({"row_id": row.id, "text": post.text, "edited_at": post.edited_at})
             counts.edited += 1
             changed = True
@@ -180,8 +193,14 @@ def _write_round(
                 samples.append(_sample(row.id, observed, post, current))
                 seen.add(wanted)
                 if latest is None or observed >= latest:
-                    counters.append({"row_id": row.id, "likes": wanted[0],
-                                     "replies": wanted[1], "shares": wanted[2]})
+                    counters.append(
+                        {
+                            "row_id": row.id,
+                            "likes": wanted[0],
+                            "replies": wanted[1],
+                            "shares": wanted[2],
+                        }
+                    )
                 changed = True
         if not changed:
             counts.unchanged += 1
@@ -189,14 +208,16 @@ def _write_round(
     if revisions:
         connection.execute(insert_ignoring_duplicates(session, PostRevisionRow), revisions)
         connection.execute(
-            update(PostRow).where(PostRow.id == bindparam("row_id")).values(
-                text=bindparam("text"), edited_at=bindparam("edited_at"), triaged_at=None
-            ),
+            update(PostRow)
+            .where(PostRow.id == bindparam("row_id"))
+            .values(text=bindparam("text"), edited_at=bindparam("edited_at"), triaged_at=None),
             edits,
         )
     if counters:
         connection.execute(
-            update(PostRow).where(PostRow.id == bindparam("row_id")).values(
+            update(PostRow)
+            .where(PostRow.id == bindparam("row_id"))
+            .values(
                 likes=bindparam("likes"), replies=bindparam("replies"), shares=bindparam("shares")
             ),
             counters,
@@ -217,9 +238,13 @@ def _engagement_history(
     if not post_ids:
         return history
     for post_id, observed_at, likes, replies, shares in session.execute(
-        select(EngagementRow.post_id, EngagementRow.observed_at, EngagementRow.likes,
-               EngagementRow.replies, EngagementRow.shares)
-        .where(EngagementRow.post_id.in_(post_ids))
+        select(
+            EngagementRow.post_id,
+            EngagementRow.observed_at,
+            EngagementRow.likes,
+            EngagementRow.replies,
+            EngagementRow.shares,
+        ).where(EngagementRow.post_id.in_(post_ids))
     ):
         seen, latest = history.setdefault(post_id, (set(), None))
         seen.add((likes, replies, shares))
@@ -242,8 +267,13 @@ def _sample(
     post_id: int, observed: datetime, post: IncomingPost, current: tuple[int, int, int]
 ) -> dict[str, object]:
     likes, replies, shares = _counts(post, current)
-    return {"post_id": post_id, "observed_at": observed, "likes": likes, "replies": replies,
-            "shares": shares}
+    return {
+        "post_id": post_id,
+        "observed_at": observed,
+        "likes": likes,
+        "replies": replies,
+        "shares": shares,
+    }
 
 
 def _insert_posts(
@@ -293,15 +323,23 @@ def _ensure_members(
     session.execute(
         insert_ignoring_duplicates(session, MemberRow),
         [
-            {"community_id": channel.community_id, "author_id": author_id, "joined_at": joined,
-             "trust_level": 0, "strikes": 0}
+            {
+                "community_id": channel.community_id,
+                "author_id": author_id,
+                "joined_at": joined,
+                "trust_level": 0,
+                "strikes": 0,
+            }
             for author_id, joined in first_seen.items()
         ],
     )
 
 
 def write_rejects(
-    session: Session, channel: str, source: str, rejects: Sequence[tuple[int, str, str]],
+    session: Session,
+    channel: str,
+    source: str,
+    rejects: Sequence[tuple[int, str, str]],
     received_at: datetime,
 ) -> int:
     """Record rejected lines (line number, reason, excerpt); the same line of the same source
@@ -311,8 +349,14 @@ def write_rejects(
     session.execute(
         insert_ignoring_duplicates(session, RejectRow),
         [
-            {"source": source[:500], "channel": channel, "line_no": line_no, "reason": reason,
-             "excerpt": excerpt, "received_at": received_at}
+            {
+                "source": source[:500],
+                "channel": channel,
+                "line_no": line_no,
+                "reason": reason,
+                "excerpt": excerpt,
+                "received_at": received_at,
+            }
             for line_no, reason, excerpt in rejects
         ],
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select, true
+from sqlalchemy import and_, or_, select, true
 from sqlalchemy.orm import Session
 
 from gardien.errors import NotFoundError
@@ -83,10 +83,17 @@ class RejectView:
     received_at: datetime
 
 
-def _post_select() -> Select[Any]:
+def _post_select() -> Any:
     return (
-        select(PostRow, AuthorRow.external_id, AuthorRow.handle, AuthorRow.followers,
-               ChannelRow.name, CommunityRow.slug, TriageRow)
+        select(
+            PostRow,
+            AuthorRow.external_id,
+            AuthorRow.handle,
+            AuthorRow.followers,
+            ChannelRow.name,
+            CommunityRow.slug,
+            TriageRow,
+        )
         .join(AuthorRow, AuthorRow.id == PostRow.author_id)
         .join(ChannelRow, ChannelRow.id == PostRow.channel_id)
         .join(CommunityRow, CommunityRow.id == ChannelRow.community_id)
@@ -97,10 +104,21 @@ def _post_select() -> Select[Any]:
 def _view(row: Any) -> PostView:
     post, author, handle, followers, channel, community, triage = row
     return PostView(
-        id=post.id, community=community, channel=channel, external_id=post.external_id,
-        author=author, author_handle=handle, followers=followers, text=post.text,
-        created_at=post.created_at, thread_id=post.thread_id, parent_id=post.parent_id,
-        likes=post.likes, replies=post.replies, shares=post.shares, visibility=post.visibility,
+        id=post.id,
+        community=community,
+        channel=channel,
+        external_id=post.external_id,
+        author=author,
+        author_handle=handle,
+        followers=followers,
+        text=post.text,
+        created_at=post.created_at,
+        thread_id=post.thread_id,
+        parent_id=post.parent_id,
+        likes=post.likes,
+        replies=post.replies,
+        shares=post.shares,
+        visibility=post.visibility,
         language=triage.language if triage else None,
         action=triage.action if triage else None,
         queue=triage.queue if triage else None,
@@ -110,8 +128,13 @@ def _view(row: Any) -> PostView:
     )
 
 
-def list_posts(session: Session, community: str | None = None, queue: str | None = None,
-               before_id: int | None = None, limit: int = 50) -> list[PostView]:
+def list_posts(
+    session: Session,
+    community: str | None = None,
+    queue: str | None = None,
+    before_id: int | None = None,
+    limit: int = 50,
+) -> list[PostView]:
     """Newest posts first, optionally of one community or one queue."""
     query = _post_select().order_by(PostRow.id.desc()).limit(limit)
     if community:
@@ -132,26 +155,42 @@ def post_detail(session: Session, post_id: int) -> PostDetail:
     revisions = [
         {"text": rev.text, "edited_at": rev.edited_at, "recorded_at": rev.recorded_at}
         for rev in session.scalars(
-            select(PostRevisionRow).where(PostRevisionRow.post_id == post_id)
-            .order_by(PostRevisionRow.id))
+            select(PostRevisionRow)
+            .where(PostRevisionRow.post_id == post_id)
+            .order_by(PostRevisionRow.id)
+        )
     ]
     engagement = [
-        {"observed_at": sample.observed_at, "likes": sample.likes, "replies": sample.replies,
-         "shares": sample.shares}
+        {
+            "observed_at": sample.observed_at,
+            "likes": sample.likes,
+            "replies": sample.replies,
+            "shares": sample.shares,
+        }
         for sample in session.scalars(
-            select(EngagementRow).where(EngagementRow.post_id == post_id)
-            .order_by(EngagementRow.observed_at))
+            select(EngagementRow)
+            .where(EngagementRow.post_id == post_id)
+            .order_by(EngagementRow.observed_at)
+        )
     ]
     thread = [
-        _view(item) for item in session.execute(
-            _post_select().where(PostRow.channel_id == post.channel_id,
-                                 PostRow.thread_id == post.thread_id)
-            .order_by(PostRow.created_at, PostRow.id).limit(200))
+        _view(item)
+        for item in session.execute(
+            _post_select()
+            .where(PostRow.channel_id == post.channel_id, PostRow.thread_id == post.thread_id)
+            .order_by(PostRow.created_at, PostRow.id)
+            .limit(200)
+        )
     ]
     return PostDetail(
-        post=_view(row), original_text=post.original_text, edited_at=post.edited_at,
-        extra=dict(post.extra or {}), signals=dict(triage.signals) if triage else {},
-        revisions=revisions, engagement=engagement, thread=thread,
+        post=_view(row),
+        original_text=post.original_text,
+        edited_at=post.edited_at,
+        extra=dict(post.extra or {}),
+        signals=dict(triage.signals) if triage else {},
+        revisions=revisions,
+        engagement=engagement,
+        thread=thread,
     )
 
 
@@ -163,53 +202,86 @@ def _after(rank_column: Any, id_column: Any, cursor: tuple[float, int] | None) -
     return or_(rank_column < rank, and_(rank_column == rank, id_column > item_id))
 
 
-def moderation_queue(session: Session, community: str | None = None, status: str = "open",
-                     limit: int = 50, after: tuple[float, int] | None = None) -> list[QueueItem]:
+def moderation_queue(
+    session: Session,
+    community: str | None = None,
+    status: str = "open",
+    limit: int = 50,
+    after: tuple[float, int] | None = None,
+) -> list[QueueItem]:
     """Open moderation items, most severe first, oldest first among equals."""
     query = (
-        _post_select().add_columns(ModerationItemRow)
+        _post_select()
+        .add_columns(ModerationItemRow)
         .join(ModerationItemRow, ModerationItemRow.post_id == PostRow.id)
         .where(ModerationItemRow.status == status)
         .where(_after(ModerationItemRow.severity, ModerationItemRow.id, after))
-        .order_by(ModerationItemRow.severity.desc(), ModerationItemRow.id).limit(limit)
+        .order_by(ModerationItemRow.severity.desc(), ModerationItemRow.id)
+        .limit(limit)
     )
     if community:
         query = query.where(CommunityRow.slug == community)
     return [
-        QueueItem(id=item.id, status=item.status, rank=item.severity,
-                  created_at=item.created_at, post=_view(row[:-1]))
-        for row in session.execute(query) for item in [row[-1]]
+        QueueItem(
+            id=item.id,
+            status=item.status,
+            rank=item.severity,
+            created_at=item.created_at,
+            post=_view(row[:-1]),
+        )
+        for row in session.execute(query)
+        for item in [row[-1]]
     ]
 
 
-def care_inbox(session: Session, community: str | None = None, limit: int = 50,
-               after: tuple[float, int] | None = None) -> list[QueueItem]:
+def care_inbox(
+    session: Session,
+    community: str | None = None,
+    limit: int = 50,
+    after: tuple[float, int] | None = None,
+) -> list[QueueItem]:
     """Open care cases, highest priority first."""
     query = (
-        _post_select().add_columns(CaseRow)
+        _post_select()
+        .add_columns(CaseRow)
         .join(CaseRow, CaseRow.post_id == PostRow.id)
         .where(CaseRow.status != "resolved")
         .where(_after(CaseRow.priority, CaseRow.id, after))
-        .order_by(CaseRow.priority.desc(), CaseRow.id).limit(limit)
+        .order_by(CaseRow.priority.desc(), CaseRow.id)
+        .limit(limit)
     )
     if community:
         query = query.where(CommunityRow.slug == community)
     return [
-        QueueItem(id=case.id, status=case.status, rank=case.priority,
-                  created_at=case.created_at, post=_view(row[:-1]))
-        for row in session.execute(query) for case in [row[-1]]
+        QueueItem(
+            id=case.id,
+            status=case.status,
+            rank=case.priority,
+            created_at=case.created_at,
+            post=_view(row[:-1]),
+        )
+        for row in session.execute(query)
+        for case in [row[-1]]
     ]
 
 
-def list_rejects(session: Session, channel: str | None = None, limit: int = 100,
-                 after_id: int | None = None) -> list[RejectView]:
+def list_rejects(
+    session: Session, channel: str | None = None, limit: int = 100, after_id: int | None = None
+) -> list[RejectView]:
     query = select(RejectRow).order_by(RejectRow.id).limit(limit)
     if channel:
         query = query.where(RejectRow.channel == channel)
     if after_id:
         query = query.where(RejectRow.id > after_id)
     return [
-        RejectView(id=row.id, source=row.source, channel=row.channel, line_no=row.line_no,
-                   reason=row.reason, excerpt=row.excerpt, received_at=row.received_at)
+        RejectView(
+            id=row.id,
+            source=row.source,
+            channel=row.channel,
+            line_no=row.line_no,
+            reason=row.reason,
+            excerpt=row.excerpt,
+            received_at=row.received_at,
+        )
         for row in session.scalars(query)
     ]

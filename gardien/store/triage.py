@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from gardien.domain import Author, Engagement, Member, Post, Visibility
@@ -47,24 +47,39 @@ def _record(
     post: PostRow, author_row: AuthorRow, channel: str, community: str, member: MemberRow | None
 ) -> TriageRecord:
     author = Author(
-        channel=channel, external_id=author_row.external_id, handle=author_row.handle,
-        display_name=author_row.display_name, followers=author_row.followers,
+        channel=channel,
+        external_id=author_row.external_id,
+        handle=author_row.handle,
+        display_name=author_row.display_name,
+        followers=author_row.followers,
         created_at=author_row.created_at,
     )
     return TriageRecord(
         community=community,
         post_id=post.id,
         post=Post(
-            channel=channel, external_id=post.external_id, author=author_row.external_id,
-            text=post.text, created_at=post.created_at, thread_id=post.thread_id,
-            parent_id=post.parent_id, language=post.language_hint, edited_at=post.edited_at,
+            channel=channel,
+            external_id=post.external_id,
+            author=author_row.external_id,
+            text=post.text,
+            created_at=post.created_at,
+            thread_id=post.thread_id,
+            parent_id=post.parent_id,
+            language=post.language_hint,
+            edited_at=post.edited_at,
             engagement=Engagement(post.likes, post.replies, post.shares),
-            visibility=Visibility(post.visibility), extra=dict(post.extra or {}),
+            visibility=Visibility(post.visibility),
+            extra=dict(post.extra or {}),
         ),
         author=author,
-        member=None if member is None else Member(
-            community=community, author=author, joined_at=member.joined_at,
-            trust_level=member.trust_level, strikes=member.strikes,
+        member=None
+        if member is None
+        else Member(
+            community=community,
+            author=author,
+            joined_at=member.joined_at,
+            trust_level=member.trust_level,
+            strikes=member.strikes,
         ),
     )
 
@@ -81,10 +96,15 @@ def save_judgements(session: Session, records: Sequence[TriageRecord], now: date
     ids = [record.post_id for record in records if record.post_id is not None]
     if not ids:
         return
-    communities = {slug: row_id for slug, row_id in session.execute(
-        select(CommunityRow.slug, CommunityRow.id))}
-    authors = {post_id: author_id for post_id, author_id in session.execute(
-        select(PostRow.id, PostRow.author_id).where(PostRow.id.in_(ids)))}
+    communities = {
+        slug: row_id for slug, row_id in session.execute(select(CommunityRow.slug, CommunityRow.id))
+    }
+    authors = {
+        post_id: author_id
+        for post_id, author_id in session.execute(
+            select(PostRow.id, PostRow.author_id).where(PostRow.id.in_(ids))
+        )
+    }
     session.execute(delete(TriageRow).where(TriageRow.post_id.in_(ids)))
     triage, items, cases = [], [], []
     for record in records:
@@ -92,30 +112,46 @@ def save_judgements(session: Session, records: Sequence[TriageRecord], now: date
         if decision is None or record.post_id is None:
             continue
         language = record.signals.language
-        triage.append({
-            "post_id": record.post_id,
-            "language": language.code if language else "other",
-            "language_confidence": language.confidence if language else 0.0,
-            "signals": signals_to_dict(record.signals),
-            "action": decision.action.value,
-            "queue": decision.queue.value,
-            "department": decision.department,
-            "reasons": [reason_to_dict(reason) for reason in decision.reasons],
-            "policy_version": decision.policy_version,
-            "triaged_at": now,
-        })
+        triage.append(
+            {
+                "post_id": record.post_id,
+                "language": language.code if language else "other",
+                "language_confidence": language.confidence if language else 0.0,
+                "signals": signals_to_dict(record.signals),
+                "action": decision.action.value,
+                "queue": decision.queue.value,
+                "department": decision.department,
+                "reasons": [reason_to_dict(reason) for reason in decision.reasons],
+                "policy_version": decision.policy_version,
+                "triaged_at": now,
+            }
+        )
         community_id = communities[record.community]
         if decision.queue is Queue.MODERATION:
-            items.append({"post_id": record.post_id, "community_id": community_id,
-                          "action": decision.action.value, "severity": severity(record),
-                          "status": "open", "created_at": now})
+            items.append(
+                {
+                    "post_id": record.post_id,
+                    "community_id": community_id,
+                    "action": decision.action.value,
+                    "severity": severity(record),
+                    "status": "open",
+                    "created_at": now,
+                }
+            )
         elif decision.queue is Queue.CARE:
-            cases.append({"post_id": record.post_id, "community_id": community_id,
-                          "author_id": authors[record.post_id], "status": "new",
-                          "priority": severity(record), "department": decision.department,
-                          "created_at": now})
+            cases.append(
+                {
+                    "post_id": record.post_id,
+                    "community_id": community_id,
+                    "author_id": authors[record.post_id],
+                    "status": "new",
+                    "priority": severity(record),
+                    "department": decision.department,
+                    "created_at": now,
+                }
+            )
     if triage:
-        session.execute(TriageRow.__table__.insert(), triage)
+        session.execute(insert(TriageRow), triage)
     if items:
         session.execute(insert_ignoring_duplicates(session, ModerationItemRow), items)
     if cases:

@@ -11,7 +11,8 @@ from gardien.app.runtime import Runtime
 
 
 def runtime(request: Request) -> Runtime:
-    return request.app.state.runtime  # type: ignore[no-any-return]
+    runtime: Runtime = request.app.state.runtime
+    return runtime
 
 
 def session(request: Request) -> Iterator[Session]:

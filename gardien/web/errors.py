@@ -32,11 +32,15 @@ def install(app: FastAPI) -> None:
             {"loc": list(item.get("loc", ())), "msg": item.get("msg", "")}
             for item in error.errors()
         ]
-        return JSONResponse(error_body("invalid_request", "the request is not valid", detail),
-                            status_code=422)
+        return JSONResponse(
+            error_body("invalid_request", "the request is not valid", detail), status_code=422
+        )
 
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, error: HTTPException) -> JSONResponse:
         code = "not_found" if error.status_code == 404 else f"http_{error.status_code}"
-        return JSONResponse(error_body(code, str(error.detail)), status_code=error.status_code,
-                            headers=error.headers)
+        return JSONResponse(
+            error_body(code, str(error.detail)),
+            status_code=error.status_code,
+            headers=error.headers,
+        )

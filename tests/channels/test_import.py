@@ -23,8 +23,9 @@ def count(database: Database, table: type) -> int:
 def test_importing_the_same_file_twice_leaves_the_post_count_unchanged(
     runtime: Runtime, tmp_path: Path
 ) -> None:
-    path = write_jsonl(tmp_path / "posts.jsonl",
-                       [post(str(i), f"post number {i}", likes=i) for i in range(50)])
+    path = write_jsonl(
+        tmp_path / "posts.jsonl", [post(str(i), f"post number {i}", likes=i) for i in range(50)]
+    )
     first = import_file(runtime.database, path, "forum", runtime.limits, batch_size=16)
     second = import_file(runtime.database, path, "forum", runtime.limits, batch_size=16)
     assert (first.counts.new, second.counts.new, second.counts.unchanged) == (50, 0, 50)
@@ -45,7 +46,9 @@ def test_three_broken_lines_among_a_thousand(runtime: Runtime, tmp_path: Path) -
     with runtime.database.session() as session:
         rejects = queries.list_rejects(session)
     assert [(r.line_no, r.reason.split(":")[0]) for r in rejects] == [
-        (10, "malformed JSON"), (500, "text"), (999, "invalid UTF-8 at byte 23"),
+        (10, "malformed JSON"),
+        (500, "text"),
+        (999, "invalid UTF-8 at byte 23"),
     ]
     import_file(runtime.database, path, "forum", runtime.limits)
     assert count(runtime.database, RejectRow) == 3
@@ -56,8 +59,10 @@ def test_an_edit_keeps_the_original_text_and_adds_a_revision(
     runtime: Runtime, tmp_path: Path
 ) -> None:
     write_jsonl(tmp_path / "a.jsonl", [post("1", "Livraison en retard")])
-    write_jsonl(tmp_path / "b.jsonl", [post("1", "Livraison en retard !!",
-                                            edited_at="2026-10-01T11:00:00Z")])
+    write_jsonl(
+        tmp_path / "b.jsonl",
+        [post("1", "Livraison en retard !!", edited_at="2026-10-01T11:00:00Z")],
+    )
     import_file(runtime.database, tmp_path / "a.jsonl", "forum", runtime.limits)
     report = import_file(runtime.database, tmp_path / "b.jsonl", "forum", runtime.limits)
     assert report.counts.edited == 1
@@ -73,8 +78,10 @@ def test_an_edit_keeps_the_original_text_and_adds_a_revision(
 def test_engagement_counts_append_to_the_history_and_replays_add_nothing(
     runtime: Runtime, tmp_path: Path
 ) -> None:
-    curve = [post("1", "Mon vélo a cassé", likes=n, shares=n // 2,
-                  observed_at=f"2026-10-01T1{n}:00:00Z") for n in range(1, 6)]
+    curve = [
+        post("1", "Mon vélo a cassé", likes=n, shares=n // 2, observed_at=f"2026-10-01T1{n}:00:00Z")
+        for n in range(1, 6)
+    ]
     path = write_jsonl(tmp_path / "curve.jsonl", curve)
     import_file(runtime.database, path, "forum", runtime.limits)
     import_file(runtime.database, path, "forum", runtime.limits)
@@ -85,8 +92,10 @@ def test_engagement_counts_append_to_the_history_and_replays_add_nothing(
 
 
 def test_unknown_fields_are_kept(runtime: Runtime, tmp_path: Path) -> None:
-    path = write_jsonl(tmp_path / "x.jsonl", [post("1", campaign={"name": "autumn"},
-                                                   author={"id": "u", "karma": 12})])
+    path = write_jsonl(
+        tmp_path / "x.jsonl",
+        [post("1", campaign={"name": "autumn"}, author={"id": "u", "karma": 12})],
+    )
     import_file(runtime.database, path, "forum", runtime.limits)
     with runtime.database.session() as session:
         row = session.scalars(select(PostRow)).one()
@@ -109,7 +118,9 @@ def test_an_interrupted_import_rerun_completes_without_duplicates(
 def test_gzipped_csv_imports(runtime: Runtime, tmp_path: Path) -> None:
     path = tmp_path / "posts.csv.gz"
     with gzip.open(path, "wt", encoding="utf-8", newline="") as out:
-        out.write("id,text,created_at,author_id\n1,Salut,2026-10-01T10:00:00Z,u1\n"
-                  "2,Hi,2026-10-01T10:00:00Z,u2\n")
+        out.write(
+            "id,text,created_at,author_id\n1,Salut,2026-10-01T10:00:00Z,u1\n"
+            "2,Hi,2026-10-01T10:00:00Z,u2\n"
+        )
     report = import_file(runtime.database, path, "forum", runtime.limits)
     assert report.counts.new == 2

@@ -13,8 +13,9 @@ LIMITS = Limits(max_text_chars=100, max_line_bytes=2_000)
 
 
 def test_a_valid_line_keeps_unknown_fields_and_makes_times_utc() -> None:
-    parsed = parse_json_line(jsonl([post("1", created_at="2026-10-01T12:00:00+02:00",
-                                         mood="grumpy")]), 1, LIMITS)
+    parsed = parse_json_line(
+        jsonl([post("1", created_at="2026-10-01T12:00:00+02:00", mood="grumpy")]), 1, LIMITS
+    )
     assert parsed.post is not None
     assert parsed.post.created_at.isoformat() == "2026-10-01T10:00:00+00:00"
     assert parsed.post.extra == {"mood": "grumpy"}

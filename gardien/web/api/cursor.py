@@ -25,7 +25,10 @@ def decode(cursor: str | None, size: int) -> list[float] | None:
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, UnicodeDecodeError):
         raise CursorError("the cursor is not one this API gave out") from None
-    if (not isinstance(values, list) or len(values) != size
-            or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)):
+    if (
+        not isinstance(values, list)
+        or len(values) != size
+        or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+    ):
         raise CursorError("the cursor is not one this API gave out")
     return [float(v) for v in values]

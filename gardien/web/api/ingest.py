@@ -27,13 +27,16 @@ MAX_BODY_BYTES = 10_000_000
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": {"type": "object"}},
-                        "application/x-ndjson": {"schema": {"type": "string"}}},
+            "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "application/x-ndjson": {"schema": {"type": "string"}},
+            },
         }
     },
 )
-async def ingest(channel: str, request: Request,
-                 rt: Annotated[Runtime, Depends(runtime)]) -> IngestOut:
+async def ingest(
+    channel: str, request: Request, rt: Annotated[Runtime, Depends(runtime)]
+) -> IngestOut:
     """Accept posts (one JSON object, an array, or JSON lines) signed with the channel's secret:
     header X-Gardien-Signature = sha256=HMAC(secret, "<timestamp>." + body), and
     X-Gardien-Timestamp = unix seconds. Bad records are rejected one by one; the rest land."""
@@ -45,7 +48,9 @@ async def ingest(channel: str, request: Request,
         secret or rt.settings.webhook_secret.get_secret_value(),
         request.headers.get(webhook.TIMESTAMP_HEADER),
         request.headers.get(webhook.SIGNATURE_HEADER),
-        body, time.time(), rt.settings.webhook_tolerance_seconds,
+        body,
+        time.time(),
+        rt.settings.webhook_tolerance_seconds,
     )
     source = f"webhook:{channel}:{hashlib.sha256(body).hexdigest()[:32]}"
     parsed = webhook.parse_body(body, rt.limits)
@@ -53,7 +58,9 @@ async def ingest(channel: str, request: Request,
     counts = result.report.counts
     return IngestOut(
         accepted=counts.new + counts.edited + counts.unchanged,
-        new=counts.new, edited=counts.edited, unchanged=counts.unchanged,
+        new=counts.new,
+        edited=counts.edited,
+        unchanged=counts.unchanged,
         engagement_points=counts.engagement_points,
         rejected=[{"line": line, "reason": reason} for line, reason in result.report.rejects],
         triaged=result.triaged,

@@ -49,5 +49,6 @@ def list_rejects(
     after = cursors.decode(cursor, 1)
     views = queries.list_rejects(db, channel, limit, int(after[0]) if after else None)
     next_cursor = cursors.encode(views[-1].id) if len(views) == limit else None
-    return Page[RejectOut](items=[RejectOut.model_validate(v) for v in views],
-                           next_cursor=next_cursor)
+    return Page[RejectOut](
+        items=[RejectOut.model_validate(v) for v in views], next_cursor=next_cursor
+    )

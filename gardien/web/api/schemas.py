@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
+
+T = TypeVar("T")
 
 
 class ReasonOut(BaseModel):
@@ -69,7 +71,7 @@ class QueueItemOut(BaseModel):
     post: PostOut
 
 
-class Page[T](BaseModel):
+class Page(BaseModel, Generic[T]):
     """A page of results; pass `next_cursor` back as `cursor` for the next page."""
 
     items: list[T]

@@ -8,8 +8,9 @@ from typing import Any
 from markupsafe import Markup, escape
 
 
-def spans_of(reasons: Iterable[Mapping[str, Any]], signals: Mapping[str, Any] | None = None
-             ) -> list[tuple[int, int, str]]:
+def spans_of(
+    reasons: Iterable[Mapping[str, Any]], signals: Mapping[str, Any] | None = None
+) -> list[tuple[int, int, str]]:
     """(start, end, label) of every span named by the reasons and, if given, the signals."""
     spans = []
     for reason in reasons:

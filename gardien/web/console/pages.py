@@ -27,19 +27,26 @@ def home() -> RedirectResponse:
 
 
 @router.get("/console", response_class=HTMLResponse)
-def queues_page(request: Request, db: Annotated[Session, Depends(session)],
-                community: str | None = None) -> HTMLResponse:
+def queues_page(
+    request: Request, db: Annotated[Session, Depends(session)], community: str | None = None
+) -> HTMLResponse:
     """Both queues side by side, each item with the reasons of its decision."""
-    return TEMPLATES.TemplateResponse(request, "queues.html", {
-        "community": community,
-        "moderation": queries.moderation_queue(db, community, limit=100),
-        "care": queries.care_inbox(db, community, limit=100),
-    })
+    return TEMPLATES.TemplateResponse(
+        request,
+        "queues.html",
+        {
+            "community": community,
+            "moderation": queries.moderation_queue(db, community, limit=100),
+            "care": queries.care_inbox(db, community, limit=100),
+        },
+    )
 
 
 @router.get("/console/posts/{post_id}", response_class=HTMLResponse)
-def post_page(post_id: int, request: Request,
-              db: Annotated[Session, Depends(session)]) -> HTMLResponse:
+def post_page(
+    post_id: int, request: Request, db: Annotated[Session, Depends(session)]
+) -> HTMLResponse:
     """One post in its thread, its signals, and the reasons highlighted in its text."""
-    return TEMPLATES.TemplateResponse(request, "post.html",
-                                      {"detail": queries.post_detail(db, post_id)})
+    return TEMPLATES.TemplateResponse(
+        request, "post.html", {"detail": queries.post_detail(db, post_id)}
+    )
