@@ -14,7 +14,7 @@ app = typer.Typer(
 )
 
 #: Modules under gardien.cli that define `register(app: typer.Typer) -> None`.
-COMMAND_MODULES: tuple[str, ...] = ("db", "ingest", "serve")
+COMMAND_MODULES: tuple[str, ...] = ("db", "ingest", "serve", "demo")
 
 
 def _register_all() -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from gardien.channels.format import IncomingAuthor, IncomingPost
+from gardien.store.bulk import insert_many
 from gardien.store.tables import (
     AuthorRow,
     ChannelRow,
@@ -20,7 +21,6 @@ from gardien.store.tables import (
     PostRow,
     RejectRow,
 )
-from gardien.store.upsert import insert_ignoring_duplicates
 
 
 @dataclass(slots=True)
@@ -61,14 +61,16 @@ def write_posts(
     """Store a batch of posts for `channel`; replaying the same batch changes nothing."""
     counts = IngestCounts()
     for batch in _rounds(posts):
-        authors = _ensure_authors(session, channel, [post.author for post in batch])
+        authors, new_authors = _ensure_authors(session, channel, [post.author for post in batch])
         counts += _write_round(session, channel, batch, authors, received_at)
+        _ensure_members(session, channel, batch, authors, new_authors)
     return counts
 
 
 def _ensure_authors(
     session: Session, channel: ChannelRow, incoming: Sequence[IncomingAuthor]
-) -> dict[str, int]:
+) -> tuple[dict[str, int], set[int]]:
+    """Author row ids by external id, and the ids of the authors created just now."""
     latest = {author.id: author for author in incoming}
     existing = {
         external_id: (row_id, followers)
@@ -80,8 +82,9 @@ def _ensure_authors(
     }
     missing = [author for key, author in latest.items() if key not in existing]
     if missing:
-        session.execute(
-            insert_ignoring_duplicates(session, AuthorRow),
+        insert_many(
+            session,
+            AuthorRow,
             [
                 {
                     "channel_id": channel.id,
@@ -114,7 +117,8 @@ def _ensure_authors(
             .values(followers=bindparam("followers")),
             changed,
         )
-    return {key: value[0] for key, value in existing.items()}
+    created = {row_id for row_id, followers in existing.values() if followers == -1}
+    return {key: value[0] for key, value in existing.items()}, created
 
 
 def _author_extra(author: IncomingAuthor) -> dict[str, object]:
@@ -154,7 +158,6 @@ def _write_round(
     if fresh:
         ids = _insert_posts(session, channel, fresh, authors, received_at)
         counts.new = len(ids)
-        _ensure_members(session, channel, fresh, authors)
     history = _engagement_history(
         session, [row.id for row in existing.values() if any(p.has_engagement for p in batch)]
     )
@@ -206,7 +209,7 @@ def _write_round(
             counts.unchanged += 1
     connection = session.connection()
     if revisions:
-        connection.execute(insert_ignoring_duplicates(session, PostRevisionRow), revisions)
+        insert_many(session, PostRevisionRow, revisions)
         connection.execute(
             update(PostRow)
             .where(PostRow.id == bindparam("row_id"))
@@ -223,7 +226,7 @@ def _write_round(
             counters,
         )
     if samples:
-        connection.execute(insert_ignoring_duplicates(session, EngagementRow), samples)
+        insert_many(session, EngagementRow, samples)
         counts.engagement_points = len(samples)
     return counts
 
@@ -306,22 +309,38 @@ def _insert_posts(
         }
         for post in fresh
     ]
-    statement = insert_ignoring_duplicates(session, PostRow).returning(
-        PostRow.id, PostRow.external_id, sort_by_parameter_order=True
+    insert_many(session, PostRow, rows)
+    return dict(
+        session.execute(
+            select(PostRow.external_id, PostRow.id).where(
+                PostRow.channel_id == channel.id,
+                PostRow.external_id.in_([post.id for post in fresh]),
+            )
+        ).all()
     )
-    return {external_id: row_id for row_id, external_id in session.execute(statement, rows)}
 
 
 def _ensure_members(
-    session: Session, channel: ChannelRow, fresh: Sequence[IncomingPost], authors: dict[str, int]
+    session: Session,
+    channel: ChannelRow,
+    batch: Sequence[IncomingPost],
+    authors: dict[str, int],
+    new_authors: set[int],
 ) -> None:
+    """A new author of a channel becomes a member of its community, joined at their first post.
+    (Authors belong to one channel, so only those created just now can lack a membership.)"""
+    if not new_authors:
+        return
     first_seen: dict[int, datetime] = {}
-    for post in fresh:
+    for post in batch:
         author_id = authors[post.author.id]
+        if author_id not in new_authors:
+            continue
         if author_id not in first_seen or post.created_at < first_seen[author_id]:
             first_seen[author_id] = post.created_at
-    session.execute(
-        insert_ignoring_duplicates(session, MemberRow),
+    insert_many(
+        session,
+        MemberRow,
         [
             {
                 "community_id": channel.community_id,
@@ -346,8 +365,9 @@ def write_rejects(
     is recorded once however often it is replayed."""
     if not rejects:
         return 0
-    session.execute(
-        insert_ignoring_duplicates(session, RejectRow),
+    insert_many(
+        session,
+        RejectRow,
         [
             {
                 "source": source[:500],
