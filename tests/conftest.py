@@ -21,7 +21,7 @@ from gardien.settings import Settings
 from gardien.store import migrate
 from gardien.store.communities import ensure_channel, ensure_community
 from gardien.store.db import Database, make_engine
-from gardien.store.tables import Base
+from gardien.store.schema import load_all_tables
 
 PG_ADMIN_URL = os.environ.get("GARDIEN_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 BACKENDS = os.environ.get("GARDIEN_TEST_BACKENDS", "sqlite,postgresql").split(",")
@@ -59,7 +59,7 @@ def _migrated(
 
 def _empty(database: Database) -> None:
     with database.session() as session:
-        for table in reversed(Base.metadata.sorted_tables):
+        for table in reversed(load_all_tables().sorted_tables):
             session.execute(delete(table))
 
 
