@@ -16,11 +16,11 @@ from gardien.store.tables import (
     AuthorRow,
     ChannelRow,
     EngagementRow,
-    MemberRow,
     PostRevisionRow,
     PostRow,
     RejectRow,
 )
+from gardien.store.tables_members import MemberRow
 
 
 @dataclass(slots=True)

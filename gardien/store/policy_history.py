@@ -14,11 +14,10 @@ from gardien.store.communities import find_community
 from gardien.store.tables import (
     AuthorRow,
     ChannelRow,
-    MemberRow,
-    ModerationItemRow,
     PostRow,
     TriageRow,
 )
+from gardien.store.tables_members import MemberRow, ModerationItemRow
 
 #: Moderation item statuses read as a moderator's verdict on the automatic decision.
 UPHELD = frozenset({"removed", "hidden", "upheld", "rejected", "banned"})

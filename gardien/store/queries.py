@@ -14,16 +14,16 @@ from sqlalchemy.orm import Session
 from gardien.errors import NotFoundError
 from gardien.store.tables import (
     AuthorRow,
-    CaseRow,
     ChannelRow,
     CommunityRow,
     EngagementRow,
-    ModerationItemRow,
     PostRevisionRow,
     PostRow,
     RejectRow,
     TriageRow,
 )
+from gardien.store.tables_care import CaseRow
+from gardien.store.tables_members import ModerationItemRow
 
 
 @dataclass(slots=True)

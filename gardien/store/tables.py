@@ -90,18 +90,6 @@ class AuthorRow(Base):
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
-class MemberRow(Base):
-    __tablename__ = "members"
-    __table_args__ = (UniqueConstraint("community_id", "author_id"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
-    author_id: Mapped[int] = mapped_column(ForeignKey("authors.id"))
-    joined_at: Mapped[datetime]
-    trust_level: Mapped[int] = mapped_column(Integer, default=0)
-    strikes: Mapped[int] = mapped_column(Integer, default=0)
-
-
 class PostRow(Base):
     __tablename__ = "posts"
     __table_args__ = (
@@ -168,36 +156,6 @@ class TriageRow(Base):
     reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     policy_version: Mapped[str] = mapped_column(String(100), default="")
     triaged_at: Mapped[datetime]
-
-
-class ModerationItemRow(Base):
-    __tablename__ = "moderation_items"
-    __table_args__ = (Index("ix_moderation_open", "community_id", "status", "severity"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), unique=True)
-    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
-    action: Mapped[str] = mapped_column(String(20))
-    severity: Mapped[float] = mapped_column(Float)
-    status: Mapped[str] = mapped_column(String(20), default="open")
-    claimed_by: Mapped[str | None] = mapped_column(String(100))
-    claim_expires_at: Mapped[datetime | None]
-    created_at: Mapped[datetime]
-
-
-class CaseRow(Base):
-    __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_open", "community_id", "status", "priority"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), unique=True)
-    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
-    author_id: Mapped[int] = mapped_column(ForeignKey("authors.id"))
-    status: Mapped[str] = mapped_column(String(30), default="new")
-    priority: Mapped[float] = mapped_column(Float, default=0.0)
-    department: Mapped[str | None] = mapped_column(String(50))
-    assignee: Mapped[str | None] = mapped_column(String(100))
-    created_at: Mapped[datetime]
 
 
 class RejectRow(Base):

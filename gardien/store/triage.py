@@ -14,14 +14,13 @@ from gardien.domain.decision import Queue
 from gardien.pipeline.record import TriageRecord
 from gardien.store.tables import (
     AuthorRow,
-    CaseRow,
     ChannelRow,
     CommunityRow,
-    MemberRow,
-    ModerationItemRow,
     PostRow,
     TriageRow,
 )
+from gardien.store.tables_care import CaseRow
+from gardien.store.tables_members import MemberRow, ModerationItemRow
 from gardien.store.upsert import insert_ignoring_duplicates
 
 
