@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from gardien.errors import PolicyError
+
 #: Discourse watched-word actions → Gardien actions ("replace"/"tag" take the replacement).
 DISCOURSE_ACTIONS = {
     "block": "block",
@@ -117,7 +119,11 @@ def import_automod(text: str, community: str, locale: str = "*") -> Imported:
     author account_age / karma / is_contributor, actions remove / filter / report / spam /
     approve, action_reason, priority. Everything else is listed in `unsupported`."""
     result = Imported({"community": community, "watched_words": {"lists": []}, "rules": []})
-    for number, rule in enumerate(yaml.safe_load_all(text), start=1):
+    try:
+        rules = list(yaml.safe_load_all(text))
+    except yaml.YAMLError as error:
+        raise PolicyError(f"AutoModerator file is not valid YAML: {error}") from error
+    for number, rule in enumerate(rules, start=1):
         if not isinstance(rule, dict):
             continue
         _automod_rule(number, rule, result, locale)
@@ -213,7 +219,7 @@ def _author_checks(name: str, author: dict[str, Any], notes: list[str]) -> list[
 def _age_check(value: str) -> dict[str, Any]:
     found = _AGE.match(value)
     if found is None:
-        raise ValueError(f"account_age {value!r} is not like '< 7 days'")
+        raise PolicyError(f"account_age {value!r} is not like '< 7 days'")
     operator, number, unit = found.group(1) or ">", float(found.group(2)), found.group(3) or "day"
     days = number * _DAYS.get(unit.rstrip("s").lower(), 1)
     test = {"<": "below", "<=": "at_most", ">": "above", ">=": "at_least"}[operator]

@@ -157,18 +157,33 @@ def _scan(
             continue  # "as" is not "ass": only a visibly stretched word may match its dedup key
         before = start > 0 and is_word_char(text[start - 1])
         after = end < size and is_word_char(text[end])
+        plural = _plural_end(text, end, size) if after else 0
         for index in indices:
             entry = entries[index]
-            if (entry.left and before) or (entry.right and after):
+            stop = end
+            if entry.left and before:
                 continue
+            if entry.right and after:
+                if not plural:
+                    continue
+                stop = plural  # "idiots" is "idiot"
             if wanted is not None and entry.term.locale not in wanted:
                 continue
-            origin_start, origin_end = view.span(start, end)
+            origin_start, origin_end = view.span(start, stop)
             found[(id(entry.term), origin_start, origin_end)] = (
                 entry.term,
                 origin_start,
                 origin_end,
             )
+
+
+def _plural_end(text: str, end: int, size: int) -> int:
+    """Where a plural ending ("s", "x", "es") that starts at `end` closes a word, else 0."""
+    for suffix in ("s", "x", "es"):
+        stop = end + len(suffix)
+        if text.startswith(suffix, end) and (stop == size or not is_word_char(text[stop])):
+            return stop
+    return 0
 
 
 def _without_allowed(text: str, hits: Iterable[tuple[Term, int, int]]) -> list[Match]:

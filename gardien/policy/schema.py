@@ -117,7 +117,19 @@ _FIELD = re.compile(r"^(post|author|member|score|words|flag)\.[\w.-]+$")
 #: Fact names under post., author. and member. (score., words. and flag. take any name).
 FACTS = {
     "post": frozenset(
-        ["text", "length", "language", "channel", "links", "mentions", "hashtags", "caps_ratio", "repeated_words", "is_reply", "visibility"]
+        [
+            "text",
+            "length",
+            "language",
+            "channel",
+            "links",
+            "mentions",
+            "hashtags",
+            "caps_ratio",
+            "repeated_words",
+            "is_reply",
+            "visibility",
+        ]
     ),
     "author": frozenset(["account_age_days", "followers", "handle", "known"]),
     "member": frozenset(["trust_level", "strikes", "days", "new", "known"]),

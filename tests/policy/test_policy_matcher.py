@@ -58,6 +58,8 @@ def found(matcher: Matcher, text: str, locale: str | None = None) -> list[tuple[
         ("va te faire 🖕🏽", "🖕", "🖕"),
         ("va te faire 🖕\ufe0f", "🖕", "🖕"),
         ("idiot!", "idiot", "idiot"),
+        ("des connards", "connard", "connards"),
+        ("bande d'idiots", "idiot", "idiots"),
     ],
 )
 def test_each_evasion_is_caught_with_its_original_span(
