@@ -13,12 +13,19 @@ from gardien.settings import Settings
 from gardien.store import migrate
 
 
-def start(upgrade: bool = True) -> Runtime:
-    """The runtime from the environment; the schema is brought up to date first by default."""
-    runtime = Runtime.start(Settings())
-    if upgrade:
-        migrate.upgrade(runtime.database)
-    return runtime
+@contextmanager
+def running(upgrade: bool = True) -> Iterator[Runtime]:
+    """The runtime from the environment (the schema brought up to date first by default); its
+    database connections are closed when the command ends. Gardien's own errors become a
+    one-line message and exit code 2."""
+    with friendly_errors():
+        runtime = Runtime.start(Settings())
+        try:
+            if upgrade:
+                migrate.upgrade(runtime.database)
+            yield runtime
+        finally:
+            runtime.database.dispose()
 
 
 @contextmanager
@@ -38,3 +45,12 @@ def echo_table(rows: list[list[str]], header: list[str]) -> None:
         typer.echo(
             "  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True))
         )
+
+
+def start(upgrade: bool = True) -> Runtime:
+    """The runtime from the environment, schema up to date; prefer `running()`, which also
+    closes the database connections when the command ends."""
+    runtime = Runtime.start(Settings())
+    if upgrade:
+        migrate.upgrade(runtime.database)
+    return runtime

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from gardien.cli.common import friendly_errors, start
+from gardien.cli.common import running
 from gardien.store import migrate
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -13,8 +13,7 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 @db_app.command("upgrade")
 def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
     """Apply migrations up to REVISION (the latest by default)."""
-    with friendly_errors():
-        runtime = start(upgrade=False)
+    with running(upgrade=False) as runtime:
         migrate.upgrade(runtime.database, revision)
         typer.echo(f"database at {revision}: {runtime.database.engine.url.render_as_string()}")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from gardien.app.demo import load_demo
-from gardien.cli.common import friendly_errors, start
+from gardien.cli.common import running
 from gardien.cli.serve import run_server
 
 
@@ -13,21 +13,20 @@ def demo_command(
     serve: bool = typer.Option(True, help="Serve the console and API once the demo is loaded."),
 ) -> None:
     """Load the bundled demo (idempotent), triage it, and serve it."""
-    with friendly_errors():
-        runtime = start()
+    with running() as runtime:
         report = load_demo(runtime)
-    for imported in report.imports:
-        counts = imported.counts
-        typer.echo(
-            f"{imported.source}: {counts.new} new posts, {counts.edited} edits, "
-            f"{counts.engagement_points} engagement points, {counts.rejected} rejected"
-        )
-    typer.echo(f"triaged {report.triaged} posts")
-    url = f"http://{runtime.settings.host}:{runtime.settings.port}/"
-    typer.echo(f"\nGardien demo ({report.manifest.brand.name}) on {url}")
-    typer.echo(f"  console: {url}console   API: {url}docs")
-    if serve:
-        run_server(runtime)
+        for imported in report.imports:
+            counts = imported.counts
+            typer.echo(
+                f"{imported.source}: {counts.new} new posts, {counts.edited} edits, "
+                f"{counts.engagement_points} engagement points, {counts.rejected} rejected"
+            )
+        typer.echo(f"triaged {report.triaged} posts")
+        url = f"http://{runtime.settings.host}:{runtime.settings.port}/"
+        typer.echo(f"\nGardien demo ({report.manifest.brand.name}) on {url}")
+        typer.echo(f"  console: {url}console   API: {url}docs")
+        if serve:
+            run_server(runtime)
 
 
 def register(app: typer.Typer) -> None:

@@ -9,7 +9,7 @@ from tqdm import tqdm
 
 from gardien.app.triage import triage_pending
 from gardien.channels.file_import import import_file
-from gardien.cli.common import echo_table, friendly_errors, start
+from gardien.cli.common import echo_table, running
 from gardien.domain import Channel, Community
 from gardien.store import queries
 from gardien.store.communities import ensure_channel, ensure_community
@@ -26,8 +26,7 @@ def import_command(
     triage: bool = typer.Option(True, help="Judge the new posts right after the import."),
 ) -> None:
     """Import posts from FILE; re-importing never duplicates; bad lines go to the rejects table."""
-    with friendly_errors():
-        runtime = start()
+    with running() as runtime:
         with tqdm(
             total=file.stat().st_size, unit="B", unit_scale=True, desc="import", disable=None
         ) as bar:
@@ -60,8 +59,7 @@ def import_command(
 
 def triage_command() -> None:
     """Judge every post not judged yet, in batches."""
-    with friendly_errors():
-        runtime = start()
+    with running() as runtime:
         with tqdm(unit="posts", desc="triage", disable=None) as bar:
             report = triage_pending(
                 runtime.database,
@@ -79,8 +77,7 @@ def list_rejects(
     limit: int = typer.Option(100, min=1),
 ) -> None:
     """Rejected records with their source, line number and reason."""
-    with friendly_errors():
-        runtime = start()
+    with running() as runtime:
         with runtime.database.session() as session:
             views = queries.list_rejects(session, channel, limit)
         if not views:
@@ -103,8 +100,7 @@ def add_channel(
     locale: list[str] = typer.Option(["en"], help="The community's languages, main one first."),
 ) -> None:
     """Create (or update) a channel and its community."""
-    with friendly_errors():
-        runtime = start()
+    with running() as runtime:
         with runtime.database.session() as session:
             ensure_community(
                 session, Community(slug=community, name=community, locales=tuple(locale))

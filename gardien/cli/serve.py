@@ -6,7 +6,7 @@ import typer
 import uvicorn
 
 from gardien.app.runtime import Runtime
-from gardien.cli.common import friendly_errors, start
+from gardien.cli.common import running
 from gardien.web.app import create_app
 
 
@@ -18,10 +18,9 @@ def run_server(runtime: Runtime) -> None:
 
 def serve_command() -> None:
     """Serve the console and the API (host and port from GARDIEN_HOST and GARDIEN_PORT)."""
-    with friendly_errors():
-        runtime = start()
-    typer.echo(f"Gardien on http://{runtime.settings.host}:{runtime.settings.port}/")
-    run_server(runtime)
+    with running() as runtime:
+        typer.echo(f"Gardien on http://{runtime.settings.host}:{runtime.settings.port}/")
+        run_server(runtime)
 
 
 def register(app: typer.Typer) -> None:
