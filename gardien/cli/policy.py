@@ -69,9 +69,12 @@ def _replay(community: str, file: Path, live: Path | None, limit: int | None) ->
 
     candidate = _compile(file)
     runtime = start()
-    current = _compile(live) if live else policy_for(runtime.context(), community)
-    with runtime.database.session() as session:
-        return replay(policy_history(session, community, limit), current, candidate)
+    try:
+        current = _compile(live) if live else policy_for(runtime.context(), community)
+        with runtime.database.session() as session:
+            return replay(policy_history(session, community, limit), current, candidate)
+    finally:
+        runtime.database.dispose()
 
 
 @policy_app.command("dry-run")

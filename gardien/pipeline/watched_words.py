@@ -13,12 +13,16 @@ MATCHED_BY = "watched_words"
 
 
 def policy_for(context: StageContext, community: str) -> CompiledPolicy:
-    """The community's compiled policy, or the shipped default for its first locale."""
+    """The community's compiled policy, or the shipped default for its first locale (with the
+    community profile's watched words added)."""
     config = context.config(community)
-    if config is not None and isinstance(config.policy, CompiledPolicy):
+    if config is None:
+        return default_policy("en", community)
+    if isinstance(config.policy, CompiledPolicy):
         return config.policy
-    locale = config.community.locales[0] if config and config.community.locales else "en"
-    return default_policy(locale, community)
+    profile = config.community
+    locale = profile.locales[0] if profile.locales else "en"
+    return default_policy(locale, community, profile.watched_words)
 
 
 def language_of(record: TriageRecord) -> str | None:

@@ -45,3 +45,13 @@ def test_community_policy_is_used_and_spans_are_reused() -> None:
     assert (record.decision.action, record.decision.department) == (Action.ROUTE, "legal")
     assert record.decision.queue is Queue.CARE
     assert record.decision.reasons[0].span is not None
+
+
+def test_community_profile_words_join_the_default_policy() -> None:
+    profile = Community("velo", "Vélo", locales=("fr",), watched_words=("pigeons", "arnaque"))
+    context = StageContext({"velo": CommunityConfig(profile)})
+    record = TriageRecord("velo", post("Bande de pigeons !", "fr"))
+    run([record], context)
+    assert record.decision is not None
+    assert [r.rule for r in record.decision.reasons] == ["community-words"]
+    assert record.decision.action is Action.FLAG

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.resources
+import json
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -31,11 +33,18 @@ def default_policy_text(locale: str) -> str:
     return importlib.resources.files(__package__).joinpath(f"{chosen}.yaml").read_text("utf-8")
 
 
-def default_policy(locale: str, community: str = "") -> CompiledPolicy:
-    """The shipped policy for `locale`, compiled (cached per version), named for `community`."""
+def default_policy(
+    locale: str, community: str = "", watched_words: Sequence[str] = ()
+) -> CompiledPolicy:
+    """The shipped policy for `locale`, compiled (cached per version), named for `community`;
+    the community profile's own `watched_words` are added as a `community-words` list (flag)."""
     from gardien.policy.compiler import compile_text
 
     text = default_policy_text(locale)
     if community:
-        text = text.replace("community: default", f"community: {community}", 1)
+        text = text.replace("community: default", f"community: {json.dumps(community)}", 1)
+    if watched_words:
+        words = json.dumps(list(watched_words), ensure_ascii=False)
+        entry = f"    - {{name: community-words, action: flag, terms: {words}}}\n"
+        text = text.replace("  lists:\n", "  lists:\n" + entry, 1)
     return compile_text(text, source=f"default-{locale}.yaml", author="gardien")
