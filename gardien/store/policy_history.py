@@ -11,12 +11,7 @@ from gardien.domain import Author, Engagement, Member, Post, Signals, Visibility
 from gardien.domain.codec import signals_from_dict
 from gardien.policy.replay import HistoryItem, Verdict
 from gardien.store.communities import find_community
-from gardien.store.tables import (
-    AuthorRow,
-    ChannelRow,
-    PostRow,
-    TriageRow,
-)
+from gardien.store.tables import AuthorRow, ChannelRow, PostRow, TriageRow
 from gardien.store.tables_members import MemberRow, ModerationItemRow
 
 #: Moderation item statuses read as a moderator's verdict on the automatic decision.
