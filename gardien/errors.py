@@ -43,3 +43,9 @@ class PolicyError(GardienError):
     """A policy file is invalid; the message names the line and the reason."""
 
     code = "policy"
+
+
+class ConflictError(GardienError):
+    """Someone else got there first (a claimed item, an already decided appeal); nothing changed."""
+
+    code = "conflict"

@@ -9,9 +9,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from gardien.errors import GardienError, IngestError, NotFoundError, SignatureError
+from gardien.errors import (
+    ConflictError,
+    GardienError,
+    IngestError,
+    NotFoundError,
+    SignatureError,
+)
 
-STATUS = {NotFoundError: 404, SignatureError: 401, IngestError: 422}
+STATUS = {NotFoundError: 404, SignatureError: 401, IngestError: 422, ConflictError: 409}
 
 
 def error_body(code: str, message: str, detail: Any = None) -> dict[str, Any]:
