@@ -51,6 +51,7 @@ def revision(
             rev_id=rev_id,
             head=head,
             branch_label=branch_label,
+            splice=branch_label is not None,
         )
 
 
