@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from gardien.app.policies import compiled_policies
 from gardien.app.triage import build_context
 from gardien.channels.parse import Limits
-from gardien.pipeline.default import default_pipeline, load_policy
+from gardien.pipeline.default import default_pipeline
 from gardien.pipeline.record import StageContext
 from gardien.pipeline.runner import InProcessRunner, Runner
 from gardien.settings import Settings
@@ -36,7 +37,7 @@ class Runtime:
     def context(self) -> StageContext:
         """The stages' context, built on first use; `refresh()` after communities or policies change."""
         if self._context is None:
-            self._context = build_context(self.database, load_policy)
+            self._context = build_context(self.database, compiled_policies)
         return self._context
 
     def refresh(self) -> None:

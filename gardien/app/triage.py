@@ -12,7 +12,8 @@ from gardien.store.communities import all_communities
 from gardien.store.db import Database
 from gardien.store.triage import pending_records, save_judgements
 
-PolicyLoader = Callable[[Database, str], object]
+#: Returns a community's (live, shadow) compiled policies.
+PolicyLoader = Callable[[Database, str], tuple[object, object]]
 
 
 @dataclass(slots=True)
@@ -25,15 +26,13 @@ def build_context(database: Database, load_policy: PolicyLoader | None = None) -
     """What the stages may consult: every community's profile and compiled policy."""
     with database.session() as session:
         communities = all_communities(session)
-    return StageContext(
-        communities={
-            community.slug: CommunityConfig(
-                community=community,
-                policy=None if load_policy is None else load_policy(database, community.slug),
-            )
-            for community in communities
-        }
-    )
+    configs = {}
+    for community in communities:
+        live, shadow = (
+            (None, None) if load_policy is None else load_policy(database, community.slug)
+        )
+        configs[community.slug] = CommunityConfig(community=community, policy=live, shadow=shadow)
+    return StageContext(communities=configs)
 
 
 def triage_pending(

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from gardien.pipeline.decide import Decide
 from gardien.pipeline.language import IdentifyLanguage
 from gardien.pipeline.normalise import Normalise
 from gardien.pipeline.route import Route
 from gardien.pipeline.runner import Pipeline
-
-if TYPE_CHECKING:
-    from gardien.store.db import Database
+from gardien.pipeline.shadow import ShadowDecide
+from gardien.pipeline.watched_words import WatchedWords
 
 
 def default_pipeline() -> Pipeline:
-    """Normalise → language → signals → watched words → policy decision → route."""
-    from gardien.pipeline.stage import PROVIDED
-
-    return Pipeline([Normalise(), IdentifyLanguage(), Route()], provided=PROVIDED | {"decision"})
-
-
-def load_policy(database: Database, community: str) -> object:
-    """The compiled policy of `community` (none until the policy engine is wired in)."""
-    return None
+    """Normalise → language → signals → watched words → policy decision → route → shadow."""
+    return Pipeline(
+        [Normalise(), IdentifyLanguage(), WatchedWords(), Decide(), Route(), ShadowDecide()]
+    )

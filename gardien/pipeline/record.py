@@ -21,14 +21,17 @@ class TriageRecord:
     normalized: str = ""
     signals: Signals = field(default_factory=Signals)
     decision: Decision | None = None
+    shadow: Decision | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class CommunityConfig:
-    """What stages need to know about a community: its profile and, later, its compiled policy."""
+    """What stages need to know about a community: its profile, its compiled live policy, and the
+    version running in shadow (decisions recorded, never applied), if any."""
 
     community: Community
     policy: Any = None
+    shadow: Any = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from gardien.domain import Author, Engagement, Member, Post, Visibility
 from gardien.domain.codec import reason_to_dict, signals_to_dict
 from gardien.domain.decision import Queue
 from gardien.pipeline.record import TriageRecord
+from gardien.store.bulk import insert_many
 from gardien.store.tables import (
     AuthorRow,
     ChannelRow,
@@ -21,6 +22,7 @@ from gardien.store.tables import (
 )
 from gardien.store.tables_care import CaseRow
 from gardien.store.tables_members import MemberRow, ModerationItemRow
+from gardien.store.tables_policy import ShadowDecisionRow
 from gardien.store.upsert import insert_ignoring_duplicates
 
 
@@ -151,8 +153,28 @@ def save_judgements(session: Session, records: Sequence[TriageRecord], now: date
             )
     if triage:
         session.execute(insert(TriageRow), triage)
+    _save_shadow(session, records, now)
     if items:
         session.execute(insert_ignoring_duplicates(session, ModerationItemRow), items)
     if cases:
         session.execute(insert_ignoring_duplicates(session, CaseRow), cases)
     session.execute(update(PostRow).where(PostRow.id.in_(ids)).values(triaged_at=now))
+
+
+def _save_shadow(session: Session, records: Sequence[TriageRecord], now: datetime) -> None:
+    """Record what a shadow policy would have decided, beside the live decision (never applied)."""
+    rows = [
+        {
+            "post_id": record.post_id,
+            "version": record.shadow.policy_version,
+            "action": record.shadow.action.value,
+            "queue": record.shadow.queue.value,
+            "reasons": [reason_to_dict(reason) for reason in record.shadow.reasons],
+            "live_version": record.decision.policy_version,
+            "live_action": record.decision.action.value,
+            "decided_at": now,
+        }
+        for record in records
+        if record.shadow is not None and record.decision is not None and record.post_id
+    ]
+    insert_many(session, ShadowDecisionRow, rows)

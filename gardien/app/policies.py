@@ -1,0 +1,66 @@
+"""Policies at run time: compile the stored live and shadow versions for the stages, and report
+what a shadow version would have done on live traffic."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from gardien.domain.codec import reason_from_dict
+from gardien.policy.compiler import CompiledPolicy, compile_text
+from gardien.policy.replay import rule_key
+from gardien.store import policies
+from gardien.store.db import Database
+from gardien.store.tables_policy import ShadowDecisionRow
+
+
+def compiled_policies(
+    database: Database, slug: str
+) -> tuple[CompiledPolicy | None, CompiledPolicy | None]:
+    """(live, shadow) compiled policies of a community; None where none is stored (the stages
+    then use the shipped default for the community's language)."""
+    with database.session() as session:
+        live, shadow = policies.active(session, slug)
+
+    def compiled(stored: policies.StoredVersion | None) -> CompiledPolicy | None:
+        if stored is None:
+            return None
+        return compile_text(stored.text, f"{slug}.yaml", stored.author, stored.saved_at)
+
+    return compiled(live), compiled(shadow)
+
+
+@dataclass(slots=True)
+class ShadowStats:
+    """How a shadow version's decisions compare with the live ones on the same posts."""
+
+    version: str
+    posts: int = 0
+    agree: int = 0
+    changes: Counter[tuple[str, str]] = field(default_factory=Counter)
+    rule_hits: Counter[str] = field(default_factory=Counter)
+
+
+def shadow_stats(database: Database, version: str) -> ShadowStats:
+    """Counts of live → shadow outcomes and per-rule hits for the recorded shadow decisions."""
+    stats = ShadowStats(version=version)
+    with database.session() as session:
+        pairs = session.execute(
+            select(ShadowDecisionRow.live_action, ShadowDecisionRow.action, func.count())
+            .where(ShadowDecisionRow.version == version)
+            .group_by(ShadowDecisionRow.live_action, ShadowDecisionRow.action)
+        ).all()
+        for live, shadow, count in pairs:
+            stats.posts += count
+            if live == shadow:
+                stats.agree += count
+            else:
+                stats.changes[(live, shadow)] += count
+        for reasons in session.scalars(
+            select(ShadowDecisionRow.reasons).where(ShadowDecisionRow.version == version)
+        ):
+            for reason in reasons:
+                stats.rule_hits[rule_key(reason_from_dict(reason))] += 1
+    return stats
