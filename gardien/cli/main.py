@@ -14,7 +14,7 @@ app = typer.Typer(
 )
 
 #: Modules under gardien.cli that define `register(app: typer.Typer) -> None`.
-COMMAND_MODULES: tuple[str, ...] = ("db", "ingest", "serve", "demo", "policy")
+COMMAND_MODULES: tuple[str, ...] = ("db", "ingest", "serve", "demo", "train", "evaluate", "policy")
 
 
 def _register_all() -> None:

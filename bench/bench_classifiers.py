@@ -1,0 +1,79 @@
+"""Fast tier posts/s on one core, against alt-profanity-check run in the same process."""
+
+from __future__ import annotations
+
+import csv
+import os
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+BATCH = 512
+
+
+def posts(n: int = 6000) -> list[str]:
+    """Real tweets when the shared data is here, else a small cast repeated."""
+    texts: list[str] = []
+    for folder, file in (("tweeteval_sentiment", "test.csv"), ("umsab_sentiment_fr", "test.csv")):
+        path = DATA / folder / file
+        if path.is_file():
+            with path.open(encoding="utf-8", newline="") as handle:
+                texts.extend(row["text"] for row in csv.DictReader(handle))
+    if not texts:
+        texts = [
+            "You are an idiot",
+            "Merci pour la livraison rapide !",
+            "WIN a FREE phone www.x.com",
+        ]
+    return [texts[i % len(texts)] for i in range(n)]
+
+
+def rate(run: Callable[[list[str]], object], texts: list[str]) -> float:
+    run(texts[:BATCH])  # warm up: lazy loading is not what we measure
+    start = time.perf_counter()
+    for i in range(0, len(texts), BATCH):
+        run(texts[i : i + BATCH])
+    return len(texts) / (time.perf_counter() - start)
+
+
+def main() -> None:
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+    from gardien.domain import Community, Post
+    from gardien.pipeline.record import CommunityConfig, StageContext, TriageRecord
+    from gardien.pipeline.signals import signal_stages
+
+    texts = posts()
+    stages = signal_stages()
+    community = Community("c", "C", description="Phones, plans and network coverage.",
+                          off_limit_themes=("politics",))  # fmt: skip
+    context = StageContext({"c": CommunityConfig(community)})
+    when = datetime(2025, 1, 1, tzinfo=UTC)
+
+    def signals(batch: list[str]) -> None:
+        records = [TriageRecord("c", Post("b", str(i), "a", t, when)) for i, t in enumerate(batch)]
+        for stage in stages:
+            stage(records, context)
+
+    def scores_only(batch: list[str]) -> None:
+        tier = stages[0].tier
+        assert tier is not None
+        for task in ("offensive", "hate", "spam", "complaint", "intent", "sentiment"):
+            tier.predict(task, batch)
+
+    ours = rate(signals, texts)
+    print(f"fast tier, all 13 signals with explanations: {ours:8.0f} posts/s (one core)")
+    print(f"fast tier, scores only (no explanations):     {rate(scores_only, texts):8.0f} posts/s")
+    try:
+        from profanity_check import predict_prob
+    except ImportError:
+        print("alt-profanity-check not installed: no baseline ratio (pip install -e '.[dev]')")
+        return
+    baseline = rate(lambda batch: predict_prob(batch), texts)
+    print(f"alt-profanity-check (1 English signal):      {baseline:8.0f} posts/s")
+    print(f"ratio, our 13 signals vs its 1: {ours / baseline:.2f}×")

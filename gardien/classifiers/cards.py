@@ -1,0 +1,61 @@
+"""MODEL_CARD.md for each artefact, written by `gardien train` from the model's own metadata."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gardien.classifiers.linear import LinearModel
+
+LIMITS = {
+    "offensive": "Trained on 2019 political tweets (OLID) and French hostile tweets (MLMA, collected "
+    "with hateful keywords, so its 'normal' class is on the same topics). Sarcasm, reclaimed slurs "
+    "and quoted insults are misread; other languages fall back to shared character n-grams.",
+    "hate": "HatEval targets only immigrants and women; the French side uses a derived label "
+    "(MLMA hostile AND aimed at origin, religion, gender, orientation or disability). The HatEval "
+    "test set is known to differ from its training set: expect false positives on any post that "
+    "mentions immigration. Use as a signal for review, not for automatic removal.",
+    "sentiment": "About 4,000 tweets of training data (EN + FR); news-like neutral tweets dominate "
+    "the neutral class. Mixed or sarcastic posts get spread-out probabilities.",
+    "spam": "English SMS and 2015 YouTube comments. Links, handles, e-mails and phone numbers are "
+    "replaced by placeholders, so contact bait generalises somewhat to French; the model has seen "
+    "no French spam.",
+    "complaint": "Shipped model: trained only on hand-written seed examples (this repo) against "
+    "ordinary neutral tweets, because complaints_en has no licence. `gardien train` also builds a "
+    "local complaints_en model (models/local/, git-ignored, never shipped) used when present.",
+    "intent": "Trained on about 25 hand-written seed posts per intent and language plus neutral "
+    "tweets as 'other': a starting point for each community's own labels, not a finished model.",
+}
+
+
+def write_card(model: LinearModel, folder: Path) -> None:
+    meta = model.meta
+    v = meta["validation"]
+    sources = "\n".join(
+        f"- {s['dataset']} — licence: {s.get('licence', '?')}" for s in meta["sources"]
+    )
+    labels = ", ".join(model.labels)
+    text = f"""# {model.name}
+
+Fast-tier linear model (task `{meta["task"]}`, outputs: {labels}) over the shared encoder
+`encoder.v1` (word 1–2-grams and character 2–5-grams of canonical text, tf-idf, plus a mean of
+word vectors distilled from multilingual-e5-small). Numpy-only at run time; weights as float16.
+
+## Data and licences
+{sources}
+
+Train size {meta["train_size"]}; any text also present in a test split was dropped.
+
+## Training (fixed seeds, `gardien train --data ../shared/data`)
+- Logistic regression, class-balanced; C = {meta["C"]}, dense weight ×{meta["dense_scale"]},
+  chosen on {v["kind"]} ({v["size"]} posts), macro-F1 {v["macro_f1"]:.3f}.
+- Calibration fitted on the same held-out predictions (Platt for binary, temperature for
+  multi-class): ECE {v["ece_raw"]:.3f} before → {v["ece_calibrated"]:.3f} after.
+- Suggested decision threshold (binary, best validation macro-F1): {meta["threshold"]:.3f}.
+
+## Test scores
+Run `gardien eval`; the figures at the time of writing are in docs/CLASSIFIERS.md.
+
+## Known limits
+{LIMITS.get(meta["task"], "")}
+"""
+    (folder / "MODEL_CARD.md").write_text(text, encoding="utf-8")

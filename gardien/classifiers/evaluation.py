@@ -1,0 +1,200 @@
+"""`gardien eval`: our scores on every test split beside the published anchors, and robustness.
+
+Binary models decide at the threshold chosen on validation during training; multi-class ones
+take the most probable label. Test splits are only read here, after training.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from gardien.classifiers import datasets
+from gardien.classifiers.datasets import Split
+from gardien.classifiers.evasions import EVASIONS, evade
+from gardien.classifiers.metrics import ece, macro_f1, macro_recall
+from gardien.classifiers.registry import EVAL_SETS_DIR, SEEDS_DIR, FastTier
+from gardien.classifiers.topic import TopicProfile, TopicScorer
+
+#: Published scores on the same test sets (../shared/data/README.md) and the issue's targets.
+ANCHORS: dict[str, dict[str, Any]] = {
+    "tweeteval_offensive": {"target": 0.78, "best": "TimeLMs-2021 0.822", "simple": "FastText 0.734"},
+    "tweeteval_hate": {"target": 0.55, "best": "BERTweet 0.564", "simple": "FastText 0.506"},
+    "tweeteval_sentiment": {"target": 0.66, "best": "TimeLMs-2021 0.737", "simple": "FastText 0.629"},
+    "umsab_sentiment_en": {"target": 0.62, "best": "XLM-T 0.706", "simple": "FastText 0.509"},
+    "umsab_sentiment_fr": {"target": 0.64, "best": "XLM-R 0.720", "simple": "FastText 0.548"},
+    "complaints_en": {"target": 0.80, "best": "transformers ~0.87 (10-fold CV)", "simple": "LR 0.79"},
+    "sms_spam": {"target": 0.97, "best": "—", "simple": "—"},
+    "youtube_spam": {"target": 0.93, "best": "—", "simple": "—"},
+    "mlma_hate_fr": {"target": 0.62, "best": "—", "simple": "—"},
+}  # fmt: skip
+ROBUSTNESS_SETS = ("tweeteval_offensive", "mlma_hate_fr", "tweeteval_hate")
+
+
+@dataclass(slots=True)
+class Row:
+    """One line of the report: a model's score on one test set."""
+
+    set: str
+    lang: str
+    task: str
+    model: str
+    metric: str
+    score: float
+    size: int
+    ece: float | None = None
+    note: str = ""
+    anchors: dict[str, Any] = field(default_factory=dict)
+
+
+def _sample(split: Split, limit: int | None) -> Split:
+    if limit is None or len(split) <= limit:
+        return split
+    out = Split()
+    step = len(split) / limit
+    for i in range(limit):
+        j = int(i * step)
+        out.add([split.texts[j]], [split.labels[j]], split.langs[j])
+    return out
+
+
+def predict_labels(tier: FastTier, task: str, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    model = tier.model(task)
+    probs = tier.predict(task, texts)
+    if model.binary:
+        return (probs[:, 0] >= model.threshold).astype(int), probs[:, 0]
+    return probs.argmax(axis=1), probs
+
+
+def score_split(tier: FastTier, task: str, name: str, lang: str, metric: str, split: Split) -> Row:
+    predicted, probs = predict_labels(tier, task, split.texts)
+    measure = macro_recall if metric == "macro_recall" else macro_f1
+    return Row(
+        name, lang, task, tier.model(task).name, metric,
+        round(measure(split.labels, predicted), 4), len(split),
+        round(ece(probs, split.labels), 4), anchors=ANCHORS.get(name, {}),
+    )  # fmt: skip
+
+
+def public_rows(tier: FastTier, data: Path, limit: int | None) -> list[Row]:
+    loaders: dict[str, Callable[[Path], datasets.Task]] = {
+        "offensive": datasets.offensive,
+        "hate": datasets.hate,
+        "sentiment": datasets.sentiment,
+        "spam": datasets.spam,
+    }
+    rows = []
+    for task, loader in loaders.items():
+        for test in loader(data).tests:
+            split = _sample(test.split, limit)
+            rows.append(score_split(tier, task, test.name, test.lang, test.metric, split))
+    return rows
+
+
+def complaint_rows(tier: FastTier, data: Path, limit: int | None) -> list[Row]:
+    """The local complaints_en model's CV score; the seed model scored on complaints_en."""
+    rows = []
+    model = tier.model("complaint")
+    if model.meta.get("sources", [{}])[0].get("dataset") == "complaints_en":
+        v = model.meta["validation"]
+        rows.append(Row("complaints_en", "en", "complaint", model.name, "macro_f1", v["macro_f1"],
+                        v["size"], v.get("ece_calibrated"), "5-fold CV inside train (local model)",
+                        ANCHORS["complaints_en"]))  # fmt: skip
+    try:
+        split = _sample(datasets.complaints(data), limit)
+    except Exception:
+        return rows
+    seed = FastTier(tier.models_dir)
+    seed._models["complaint"] = _shipped(tier, "complaint")
+    row = score_split(seed, "complaint", "complaints_en", "en", "macro_f1", split)
+    row.note = "shipped seed model, all rows unseen"
+    rows.append(row)
+    return rows
+
+
+def _shipped(tier: FastTier, task: str) -> Any:
+    from gardien.classifiers.linear import load_model
+    from gardien.classifiers.registry import spec
+
+    return load_model(tier.models_dir / spec(task).name / "model.npz")
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def hand_rows(tier: FastTier) -> list[Row]:
+    """Our hand-labelled sets (intent, French complaints, off-topic), per language."""
+    rows = []
+    intent = _csv(EVAL_SETS_DIR / "intent_eval.csv")
+    labels = list(tier.model("intent").labels)
+    for lang in ("en", "fr"):
+        part = [r for r in intent if r["lang"] == lang]
+        split = Split([r["text"] for r in part], [labels.index(r["intent"]) for r in part])
+        split.langs = [lang] * len(part)
+        rows.append(score_split(tier, "intent", f"intent_eval_{lang}", lang, "macro_f1", split))
+        binary = Split(split.texts, [int(r["intent"] == "complaint") for r in part], split.langs)
+        rows.append(score_split(tier, "complaint", f"intent_eval_{lang}.complaint", lang,
+                                "macro_f1", binary))  # fmt: skip
+    rows.extend(offtopic_rows(tier, EVAL_SETS_DIR / "offtopic_eval.csv",
+                              EVAL_SETS_DIR / "communities.json"))  # fmt: skip
+    return rows
+
+
+def offtopic_rows(tier: FastTier, posts: Path, communities: Path) -> list[Row]:
+    profiles = {k: TopicProfile(v["description"], tuple(v["examples"]), tuple(v["off_limit_themes"]))
+                for k, v in json.loads(communities.read_text(encoding="utf-8")).items()}  # fmt: skip
+    table = _csv(posts)
+    scores = np.zeros(len(table), dtype=np.float32)
+    for slug, profile in profiles.items():
+        index = [i for i, r in enumerate(table) if r["community"] == slug]
+        encoded = tier.encoder.encode([table[i]["text"] for i in index])
+        scores[index] = TopicScorer(profile, tier.encoder).scores(encoded.dense, encoded.features)
+    rows = []
+    for lang in ("en", "fr"):
+        index = [i for i, r in enumerate(table) if r["lang"] == lang]
+        truth = [int(table[i]["off_topic"]) for i in index]
+        predicted = (scores[index] >= 0.5).astype(int)
+        rows.append(Row(f"{posts.stem}_{lang}", lang, "off_topic", "off-topic.v1", "macro_f1",
+                        round(macro_f1(truth, predicted), 4), len(index),
+                        round(ece(scores[index], truth), 4)))  # fmt: skip
+    return rows
+
+
+def robustness(tier: FastTier, data: Path, limit: int | None) -> list[dict[str, Any]]:
+    """Macro-F1 on the offensive and hate test sets, clean and after each evasion."""
+    tests = {t.name: ("offensive", t) for t in datasets.offensive(data).tests}
+    tests |= {t.name: ("hate", t) for t in datasets.hate(data).tests}
+    out = []
+    for name in ROBUSTNESS_SETS:
+        task, test = tests[name]
+        split = _sample(test.split, limit)
+        clean = macro_f1(split.labels, predict_labels(tier, task, split.texts)[0])
+        for evasion_name, evasion in EVASIONS.items():
+            texts = [evade(t, evasion) for t in split.texts]
+            after = macro_f1(split.labels, predict_labels(tier, task, texts)[0])
+            out.append({"set": name, "task": task, "evasion": evasion_name,
+                        "clean": round(clean, 4), "evaded": round(after, 4),
+                        "drop": round(clean - after, 4)})  # fmt: skip
+    return out
+
+
+def evaluate(data: Path, tier: FastTier, limit: int | None = None) -> dict[str, Any]:
+    """The whole report as a JSON-ready dict (limit: at most this many rows per set, for tests)."""
+    rows = public_rows(tier, data, limit) + complaint_rows(tier, data, limit) + hand_rows(tier)
+    dev = offtopic_rows(tier, SEEDS_DIR / "offtopic_dev.csv", SEEDS_DIR / "communities_dev.json")
+    return {
+        "models": {task: tier.model(task).meta for task in ("offensive", "hate", "sentiment",
+                                                            "spam", "complaint", "intent")},
+        "results": [asdict(row) for row in rows],
+        "offtopic_dev": [asdict(row) for row in dev],
+        "robustness": robustness(tier, data, limit),
+        "limit_per_set": limit,
+    }  # fmt: skip

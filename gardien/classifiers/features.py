@@ -1,0 +1,158 @@
+"""Word and character n-gram features over canonical text, shared by every fast-tier model.
+
+One featurisation per post feeds all the linear models (offensive, hate, spam, sentiment …),
+which is what keeps the full signal set fast. The vocabulary is a fixed list of strings saved as
+a plain .npz (no pickles), so run time needs only numpy; training builds the same matrices.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from gardien.classifiers.text import canonical, canonical_with_offsets, original_span
+
+#: Word tokens (letters/digits) and single symbols or emoji, which carry tone ("?", "!", "😡").
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+_WORDLIKE = re.compile(r"\w+")
+
+CHAR_MIN, CHAR_MAX = 2, 5
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """A batch as a sparse matrix in coordinate form, rows sorted: tf-idf, each group l2-normed."""
+
+    rows: NDArray[np.int64]
+    cols: NDArray[np.int64]
+    values: NDArray[np.float32]
+    n_docs: int
+    n_features: int
+
+
+def word_grams(tokens: Sequence[str]) -> list[str]:
+    """Unigrams and bigrams of tokens (bigrams joined by a space)."""
+    return list(tokens) + [f"{a} {b}" for a, b in itertools.pairwise(tokens)]
+
+
+def char_grams(canon: str) -> list[str]:
+    """Character 2- to 5-grams inside each word, padded with spaces at its edges."""
+    grams: list[str] = []
+    for word in _WORDLIKE.findall(canon):
+        padded = f" {word} "
+        size = len(padded)
+        for n in range(CHAR_MIN, CHAR_MAX + 1):
+            grams.extend(padded[i : i + n] for i in range(size - n + 1))
+    return grams
+
+
+class Featurizer:
+    """Maps texts to tf-idf vectors over a fixed vocabulary of word and char n-grams."""
+
+    def __init__(self, words: Sequence[str], chars: Sequence[str], idf: NDArray[np.float32]):
+        self.words = {gram: i for i, gram in enumerate(words)}
+        self.n_word = len(self.words)
+        self.chars = {gram: self.n_word + i for i, gram in enumerate(chars)}
+        self.idf = idf.astype(np.float32)
+        self.n_features = self.n_word + len(self.chars)
+        self.names = [*words, *chars]
+
+    # -- building and storing -------------------------------------------------------------
+
+    @classmethod
+    def build(
+        cls, texts: Iterable[str], max_words: int, max_chars: int, min_df: int = 2
+    ) -> Featurizer:
+        """Choose the vocabulary (most frequent n-grams by document frequency) and idf weights."""
+        word_df: Counter[str] = Counter()
+        char_df: Counter[str] = Counter()
+        n_docs = 0
+        for text in texts:
+            canon = canonical(text)
+            word_df.update(set(word_grams(_TOKEN.findall(canon))))
+            char_df.update(set(char_grams(canon)))
+            n_docs += 1
+        words = _top(word_df, max_words, min_df)
+        chars = _top(char_df, max_chars, min_df)
+        df = np.array([word_df[g] for g in words] + [char_df[g] for g in chars], dtype=np.float64)
+        idf = (np.log((1 + n_docs) / (1 + df)) + 1).astype(np.float32)
+        return cls(words, chars, idf)
+
+    def save(self, path: Path) -> None:
+        names = list(self.names)
+        np.savez_compressed(
+            path,
+            words=np.array(names[: self.n_word], dtype=np.str_),
+            chars=np.array(names[self.n_word :], dtype=np.str_),
+            idf=self.idf.astype(np.float16),
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> Featurizer:
+        with np.load(path, allow_pickle=False) as data:
+            return cls(
+                data["words"].tolist(), data["chars"].tolist(), data["idf"].astype(np.float32)
+            )
+
+    # -- run time -----------------------------------------------------------------------------
+
+    def ids(self, canon: str) -> list[int]:
+        """Feature ids of one canonical text (repeated when a gram repeats)."""
+        wget = self.words.get
+        cget = self.chars.get
+        found = [i for g in word_grams(_TOKEN.findall(canon)) if (i := wget(g)) is not None]
+        found.extend(i for g in char_grams(canon) if (i := cget(g)) is not None)
+        return found
+
+    def transform(self, texts: Sequence[str]) -> Features:
+        """Tf-idf (sublinear tf) of a batch, the word and char groups each normalised to length 1."""
+        per_doc = [self.ids(canonical(text)) for text in texts]
+        lengths = np.fromiter((len(ids) for ids in per_doc), dtype=np.int64, count=len(per_doc))
+        flat = np.fromiter(
+            (i for ids in per_doc for i in ids), dtype=np.int64, count=int(lengths.sum())
+        )
+        docs = np.repeat(np.arange(len(per_doc), dtype=np.int64), lengths)
+        keys, counts = np.unique(docs * self.n_features + flat, return_counts=True)
+        rows = keys // self.n_features
+        cols = keys % self.n_features
+        values = (1.0 + np.log(counts)).astype(np.float32) * self.idf[cols]
+        group = rows * 2 + (cols >= self.n_word)
+        norms = np.sqrt(np.bincount(group, weights=values * values, minlength=2 * len(texts)))
+        values = (values / norms[group]).astype(np.float32)
+        return Features(rows, cols, values, len(texts), self.n_features)
+
+    def occurrences(self, text: str) -> list[tuple[int, int, int]]:
+        """Where each feature of `text` occurs: (feature id, start, end) in the ORIGINAL text."""
+        canon, offsets = canonical_with_offsets(text)
+        found: list[tuple[int, int, int]] = []
+        tokens = list(_TOKEN.finditer(canon))
+        for k, match in enumerate(tokens):
+            if (i := self.words.get(match.group(0))) is not None:
+                found.append((i, match.start(), match.end()))
+            if k + 1 < len(tokens):
+                bigram = f"{match.group(0)} {tokens[k + 1].group(0)}"
+                if (i := self.words.get(bigram)) is not None:
+                    found.append((i, match.start(), tokens[k + 1].end()))
+        for match in _WORDLIKE.finditer(canon):
+            padded = f" {match.group(0)} "
+            for n in range(CHAR_MIN, CHAR_MAX + 1):
+                for p in range(len(padded) - n + 1):
+                    if (i := self.chars.get(padded[p : p + n])) is not None:
+                        start = match.start() + max(p - 1, 0)
+                        end = match.start() + min(p + n - 1, len(match.group(0)))
+                        found.append((i, start, max(end, start + 1)))
+        return [
+            (i, *original_span(offsets, start, end, len(text))) for i, start, end in found if canon
+        ]
+
+
+def _top(df: Counter[str], limit: int, min_df: int) -> list[str]:
+    ranked = sorted((g for g, n in df.items() if n >= min_df), key=lambda g: (-df[g], g))
+    return ranked[:limit]

@@ -1,0 +1,201 @@
+"""Fast tier: linear models over shared n-gram features and distilled word vectors, numpy only.
+
+An artefact is a plain .npz (weights as float16, calibration, labels, a JSON model card summary),
+so loading needs neither scikit-learn nor pickles. `Encoder` featurises a batch once for all
+models; `LinearModel` turns that into calibrated probabilities and explains them as spans.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from gardien.classifiers.features import Features, Featurizer
+from gardien.domain.signals import Span
+
+Matrix = NDArray[np.float32]
+
+
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """One batch, featurised: sparse tf-idf plus a dense mean of distilled word vectors."""
+
+    features: Features
+    dense: Matrix
+
+
+class Encoder:
+    """The shared featuriser and word vectors (unigram id -> row), built by training."""
+
+    def __init__(self, featurizer: Featurizer, word_ids: NDArray[np.int64], vectors: Matrix):
+        self.featurizer = featurizer
+        self.vectors = vectors.astype(np.float32)
+        self.row_of = np.full(featurizer.n_features, -1, dtype=np.int64)
+        self.row_of[word_ids] = np.arange(len(word_ids))
+        self._last: tuple[tuple[str, ...], Encoded] | None = None
+
+    @property
+    def dim(self) -> int:
+        return int(self.vectors.shape[1])
+
+    def encode(self, texts: list[str] | tuple[str, ...]) -> Encoded:
+        """Featurise a batch; the last batch is remembered so several stages share the work."""
+        key = tuple(texts)
+        if self._last is not None and self._last[0] == key:
+            return self._last[1]
+        features = self.featurizer.transform(key)
+        encoded = Encoded(features, self.dense(features))
+        self._last = (key, encoded)
+        return encoded
+
+    def dense(self, features: Features) -> Matrix:
+        """Tf-idf-weighted mean of the word vectors of each document, normalised to length 1."""
+        rows = self.row_of[features.cols]
+        keep = rows >= 0
+        out = np.zeros((features.n_docs, self.dim), dtype=np.float32)
+        np.add.at(out, features.rows[keep], self.vectors[rows[keep]] * features.values[keep, None])
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return (out / np.maximum(norms, 1e-6)).astype(np.float32)
+
+    def save(self, path: Path) -> None:
+        word_ids = np.flatnonzero(self.row_of >= 0)
+        order = self.row_of[word_ids]
+        np.savez_compressed(
+            path, word_ids=word_ids[np.argsort(order)], vectors=self.vectors.astype(np.float16)
+        )
+
+    @classmethod
+    def load(cls, features_path: Path, vectors_path: Path) -> Encoder:
+        featurizer = Featurizer.load(features_path)
+        with np.load(vectors_path, allow_pickle=False) as data:
+            return cls(featurizer, data["word_ids"], data["vectors"].astype(np.float32))
+
+
+@dataclass(frozen=True, slots=True)
+class LinearModel:
+    """Weights over [sparse features | dense vector], a bias, and a calibration of the margin.
+
+    Binary models have one output (the positive label); multi-class ones one per label and a
+    softmax. Calibration is Platt scaling (a, b) for binary and a temperature for multi-class,
+    both fitted on validation data.
+    """
+
+    name: str
+    labels: tuple[str, ...]
+    sparse: Matrix
+    dense: Matrix
+    bias: Matrix
+    calibration: Matrix
+    meta: dict[str, Any]
+
+    @property
+    def binary(self) -> bool:
+        return len(self.labels) == 1
+
+    def margins(self, encoded: Encoded) -> Matrix:
+        f = encoded.features
+        contrib = self.sparse[f.cols] * f.values[:, None]
+        out = np.empty((f.n_docs, self.sparse.shape[1]), dtype=np.float32)
+        for k in range(out.shape[1]):
+            out[:, k] = np.bincount(f.rows, weights=contrib[:, k], minlength=f.n_docs)
+        return out + encoded.dense @ self.dense + self.bias
+
+    def probabilities(self, encoded: Encoded) -> Matrix:
+        """Calibrated probabilities: (n, 1) for binary models, (n, labels) otherwise."""
+        return self.calibrate(self.margins(encoded))
+
+    def calibrate(self, margins: Matrix) -> Matrix:
+        if self.binary:
+            a, b = float(self.calibration[0]), float(self.calibration[1])
+            return (1.0 / (1.0 + np.exp(-(a * margins + b)))).astype(np.float32)
+        z = margins / float(self.calibration[0])
+        z = np.exp(z - z.max(axis=1, keepdims=True))
+        return (z / z.sum(axis=1, keepdims=True)).astype(np.float32)
+
+    @property
+    def threshold(self) -> float:
+        """Decision threshold tuned on validation (binary), for evaluation and policy defaults."""
+        return float(self.meta.get("threshold", 0.5))
+
+    def explain(
+        self, encoder: Encoder, text: str, label: int = 0, top: int = 5
+    ) -> tuple[Span, ...]:
+        """The words of `text` that pushed output `label` up most, as spans of the original."""
+        weights = self.sparse[:, label].astype(np.float32)
+        dense_w = self.dense[:, label]
+        if not self.binary:
+            weights = weights - self.sparse.mean(axis=1)
+            dense_w = dense_w - self.dense.mean(axis=1)
+        f = encoder.featurizer.transform([text])  # not encode(): keep the batch cache intact
+        value = dict(zip(f.cols.tolist(), f.values.tolist(), strict=True))
+        # the dense part is a weighted mean of word vectors: credit it back to the words
+        raw = np.zeros(encoder.dim, dtype=np.float32)
+        rows = encoder.row_of[f.cols]
+        for row, v in zip(rows, f.values, strict=True):
+            if row >= 0:
+                raw += encoder.vectors[row] * v
+        scale = 1.0 / max(float(np.linalg.norm(raw)), 1e-6)
+        occurrences = encoder.featurizer.occurrences(text)
+        seen: dict[int, int] = {}
+        for col, _, _ in occurrences:
+            seen[col] = seen.get(col, 0) + 1
+        per_char = np.zeros(len(text) + 1, dtype=np.float32)
+        for col, start, end in occurrences:
+            share = value.get(col, 0.0) / seen[col]
+            amount = share * float(weights[col])
+            if encoder.row_of[col] >= 0:
+                amount += share * scale * float(encoder.vectors[encoder.row_of[col]] @ dense_w)
+            per_char[start:end] += amount / max(end - start, 1)
+        return _word_spans(text, per_char, self.labels[label], top)
+
+
+def _word_spans(text: str, per_char: Matrix, label: str, top: int) -> tuple[Span, ...]:
+    """Group per-character contributions into words; keep the strongest positive ones."""
+    spans: list[Span] = []
+    start = None
+    for i, char in enumerate([*text, " "]):
+        inside = not char.isspace()
+        if inside and start is None:
+            start = i
+        elif not inside and start is not None:
+            weight = float(per_char[start:i].sum())
+            if weight > 0:
+                spans.append(Span(start, i, label, round(weight, 4)))
+            start = None
+    spans.sort(key=lambda s: -s.weight)
+    strongest = spans[:top]
+    if strongest:
+        cut = strongest[0].weight * 0.15
+        strongest = [s for s in strongest if s.weight >= cut]
+    return tuple(sorted(strongest, key=lambda s: s.start))
+
+
+def save_model(path: Path, model: LinearModel) -> None:
+    np.savez_compressed(
+        path,
+        labels=np.array(model.labels, dtype=np.str_),
+        sparse=model.sparse.astype(np.float16),
+        dense=model.dense.astype(np.float16),
+        bias=model.bias.astype(np.float32),
+        calibration=model.calibration.astype(np.float32),
+        meta=np.array(json.dumps(model.meta, sort_keys=True)),
+    )
+
+
+def load_model(path: Path) -> LinearModel:
+    with np.load(path, allow_pickle=False) as data:
+        meta = json.loads(str(data["meta"]))
+        return LinearModel(
+            name=str(meta["name"]),
+            labels=tuple(data["labels"].tolist()),
+            sparse=data["sparse"].astype(np.float32),
+            dense=data["dense"].astype(np.float32),
+            bias=data["bias"].astype(np.float32),
+            calibration=data["calibration"].astype(np.float32),
+            meta=meta,
+        )

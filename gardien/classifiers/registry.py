@@ -1,0 +1,109 @@
+"""Which fast-tier models exist, where their artefacts live, and loading them once, lazily."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from gardien.classifiers.linear import Encoder, LinearModel, load_model
+from gardien.errors import ConfigError
+
+PACKAGE_DIR = Path(__file__).parent
+MODELS_DIR = PACKAGE_DIR / "models"
+ENCODER_DIR = MODELS_DIR / "encoder.v1"
+#: Models built from data we may not ship (complaints_en): made by `gardien train`, git-ignored.
+LOCAL_DIR = MODELS_DIR / "local"
+SEEDS_DIR = PACKAGE_DIR / "seeds"
+EVAL_SETS_DIR = PACKAGE_DIR / "eval_sets"
+
+TWEETEVAL = "TweetEval (no restrictions; OLID/HatEval/SemEval and Twitter terms apply)"
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSpec:
+    """A model's registered name (with version), task and output labels."""
+
+    name: str
+    task: str
+    labels: tuple[str, ...]
+    sources: tuple[dict[str, str], ...] = ()
+
+    @property
+    def version(self) -> str:
+        return self.name.rsplit(".", 1)[-1]
+
+    @property
+    def binary(self) -> bool:
+        return len(self.labels) == 1
+
+
+MLMA = {"dataset": "mlma_hate_fr (MLMA, Ousidhoum et al. 2019)", "licence": "MIT"}
+SPECS: tuple[ModelSpec, ...] = (
+    ModelSpec("offensive-en-fr.v1", "offensive", ("offensive",),
+              ({"dataset": "tweeteval_offensive", "licence": TWEETEVAL}, MLMA)),
+    ModelSpec("hate-en-fr.v1", "hate", ("hate",),
+              ({"dataset": "tweeteval_hate", "licence": TWEETEVAL}, MLMA)),
+    ModelSpec("sentiment-en-fr.v1", "sentiment", ("negative", "neutral", "positive"),
+              ({"dataset": "tweeteval_sentiment val", "licence": TWEETEVAL},
+               {"dataset": "umsab_sentiment_en, umsab_sentiment_fr", "licence": "Apache-2.0 (repo)"})),
+    ModelSpec("spam-en.v1", "spam", ("spam",),
+              ({"dataset": "sms_spam", "licence": "CC BY 4.0 (UCI)"},
+               {"dataset": "youtube_spam", "licence": "CC BY 4.0 (UCI)"})),
+    ModelSpec("complaint-en-fr.v1", "complaint", ("complaint",)),
+    ModelSpec("intent-en-fr.v1", "intent",
+              ("question", "complaint", "praise", "feature_request", "other")),
+)  # fmt: skip
+LOCAL_COMPLAINT = ModelSpec("complaint-en.local", "complaint", ("complaint",))
+
+
+def model_path(name: str) -> Path:
+    return MODELS_DIR / name / "model.npz"
+
+
+def spec(task: str) -> ModelSpec:
+    for candidate in SPECS:
+        if candidate.task == task:
+            return candidate
+    raise ConfigError(f"no fast-tier model for task {task!r}")
+
+
+class FastTier:
+    """The shared encoder and every model, each loaded on first use."""
+
+    def __init__(self, models_dir: Path = MODELS_DIR) -> None:
+        self.models_dir = models_dir
+        self._encoder: Encoder | None = None
+        self._models: dict[str, LinearModel] = {}
+
+    @property
+    def encoder(self) -> Encoder:
+        if self._encoder is None:
+            encoder_dir = self.models_dir / ENCODER_DIR.name
+            if not (encoder_dir / "features.npz").is_file():
+                raise ConfigError(f"no models in {self.models_dir}: run `gardien train`")
+            self._encoder = Encoder.load(encoder_dir / "features.npz", encoder_dir / "vectors.npz")
+        return self._encoder
+
+    def model(self, task: str) -> LinearModel:
+        """The model for a task; for complaints, the local complaints_en model when it exists."""
+        if task not in self._models:
+            local = self.models_dir / LOCAL_DIR.name / f"{LOCAL_COMPLAINT.name}.npz"
+            if task == "complaint" and local.is_file():
+                self._models[task] = load_model(local)
+            else:
+                self._models[task] = load_model(self.models_dir / spec(task).name / "model.npz")
+        return self._models[task]
+
+    def predict(self, task: str, texts: list[str]) -> NDArray[np.float32]:
+        """Calibrated probabilities for a batch: (n, 1) for binary tasks, (n, labels) otherwise."""
+        return self.model(task).probabilities(self.encoder.encode(texts))
+
+
+@lru_cache(maxsize=1)
+def fast_tier() -> FastTier:
+    """The process-wide fast tier over the shipped models (loaded lazily, shared by stages)."""
+    return FastTier()

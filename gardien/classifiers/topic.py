@@ -1,0 +1,177 @@
+"""Off-topic: how far a post is from a community's topic profile, and how close to its no-go themes.
+
+Posts and profile texts are compared in the fast tier's dense space (word vectors distilled from
+multilingual-e5-small, aligned across English and French), so a French post can match an English
+description. Off-limit themes named in a policy ("politics", "vaccins") are expanded with a small
+bilingual glossary. No labelled data exists for this task: the two margins below were set by hand
+on `seeds/offtopic_dev.csv` and the result is measured on `eval_sets/offtopic_eval.csv`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from gardien.classifiers.features import Features, char_grams
+from gardien.classifiers.linear import Encoder, Matrix
+from gardien.classifiers.text import canonical
+from gardien.domain.community import Community
+from gardien.domain.signals import Span
+
+MODEL = "off-topic.v1"
+
+#: Glossary lines per theme: each line (and the theme's name) becomes one prototype.
+THEMES: dict[str, tuple[str, ...]] = {
+    "politics": (
+        "politics election government president minister parliament vote party",
+        "left wing right wing democrats republicans campaign tax reform law",
+        "politique élection gouvernement président ministre parlement vote parti",
+        "gauche droite macron réforme retraites impôts loi manifestation",
+    ),
+    "vaccines": (
+        "vaccine vaccination covid booster antivax pandemic mask lockdown",
+        "vaccin vaccination covid rappel antivax pandémie masque confinement",
+    ),
+    "religion": (
+        "religion god church mosque islam christian jewish muslim faith",
+        "religion dieu église mosquée islam chrétien juif musulman foi",
+    ),
+    "immigration": (
+        "immigration immigrants migrants refugees border deport",
+        "immigration immigrés migrants réfugiés frontière expulsion",
+    ),
+    "war": ("war army invasion bombing soldiers", "guerre armée invasion bombardement soldats"),
+}
+ALIASES = {
+    "politique": "politics", "political": "politics", "elections": "politics",
+    "vaccins": "vaccines", "vaccin": "vaccines", "vaccine": "vaccines", "covid": "vaccines",
+    "covid-19": "vaccines", "covid debates": "vaccines", "guerre": "war", "wars": "war",
+    "religions": "religion", "immigrants": "immigration",
+}  # fmt: skip
+
+#: Hand-set (see module docstring): how much closer to a theme than to the topic, and how far
+#: from the topic, before a post counts as off-topic; the share of a theme keyword's character
+#: n-grams a post must contain to count as naming it; and the slope of the logistic.
+OFF_LIMIT_MARGIN, UNRELATED_BELOW, KEYWORD_COVERAGE, SLOPE = 0.0, 0.12, 0.6, 12.0
+
+
+@dataclass(frozen=True, slots=True)
+class TopicProfile:
+    """What a community is about: a description, example posts, and themes it refuses."""
+
+    description: str = ""
+    examples: tuple[str, ...] = ()
+    off_limit_themes: tuple[str, ...] = ()
+
+    @classmethod
+    def from_community(cls, community: Community) -> TopicProfile:
+        return cls(community.description, (), tuple(community.off_limit_themes))
+
+    @classmethod
+    def from_any(cls, source: Any) -> TopicProfile:
+        """Accept a Community, a TopicProfile, or anything with those three attributes."""
+        if isinstance(source, TopicProfile):
+            return source
+        return cls(
+            str(getattr(source, "description", "") or ""),
+            tuple(getattr(source, "examples", ()) or ()),
+            tuple(getattr(source, "off_limit_themes", ()) or ()),
+        )
+
+    @property
+    def empty(self) -> bool:
+        return not (self.description.strip() or self.examples or self.off_limit_themes)
+
+
+def theme_texts(theme: str) -> list[str]:
+    key = ALIASES.get(theme.strip().lower(), theme.strip().lower())
+    return [theme, *THEMES.get(key, ())]
+
+
+class TopicScorer:
+    """Scores posts against one profile; built once per profile and reused across batches."""
+
+    def __init__(self, profile: TopicProfile, encoder: Encoder) -> None:
+        self.profile = profile
+        self.encoder = encoder
+        sentences = [s for s in re.split(r"[.;:!?\n]+", profile.description) if s.strip()]
+        on = [profile.description, *sentences, *profile.examples]
+        self.on = self._embed([t for t in on if t.strip()])
+        off = [text for theme in profile.off_limit_themes for text in theme_texts(theme)]
+        self.off = self._embed(off)
+        self.keywords = sorted({w for text in off for w in re.findall(r"\w{4,}", text.lower())})
+        self._keyword_cols, self._keyword_weights = self._keyword_grams(self.keywords)
+
+    def _keyword_grams(self, words: list[str]) -> tuple[NDArray[np.int64], Matrix]:
+        """Each keyword's character n-grams, idf-weighted to sum to 1, as a (grams × words) table."""
+        featurizer = self.encoder.featurizer
+        per_word = [
+            {i for g in char_grams(canonical(w)) if (i := featurizer.chars.get(g)) is not None}
+            for w in words
+        ]
+        cols = np.array(sorted(set().union(*per_word)) if per_word else [], dtype=np.int64)
+        table = np.zeros((len(cols), len(words)), dtype=np.float32)
+        for k, grams in enumerate(per_word):
+            rows = np.searchsorted(cols, sorted(grams))
+            table[rows, k] = featurizer.idf[sorted(grams)]
+            table[:, k] /= max(float(table[:, k].sum()), 1e-6)
+        return cols, table
+
+    def keyword_coverage(self, features: Features) -> Matrix:
+        """Per post, the best share of any theme keyword's n-grams it contains (fuzzy naming)."""
+        out = np.zeros((features.n_docs, len(self.keywords)), dtype=np.float32)
+        if len(self._keyword_cols):
+            hit = np.isin(features.cols, self._keyword_cols)
+            at = np.searchsorted(self._keyword_cols, features.cols[hit])
+            np.add.at(out, features.rows[hit], self._keyword_weights[at])
+        return out.max(axis=1) if out.shape[1] else np.zeros(features.n_docs, np.float32)
+
+    def _embed(self, texts: list[str]) -> Matrix:
+        if not texts:
+            return np.zeros((0, self.encoder.dim), dtype=np.float32)
+        return self.encoder.dense(self.encoder.featurizer.transform(texts))
+
+    def scores(self, dense: Matrix, features: Features | None = None) -> Matrix:
+        """P(off-topic) per post: far from every topic prototype, or near an off-limit theme."""
+        on = (dense @ self.on.T).max(axis=1) if len(self.on) else np.ones(len(dense))
+        if len(self.on):
+            unrelated = 1 / (1 + np.exp(-SLOPE * (UNRELATED_BELOW - on)))
+        else:
+            unrelated = np.zeros(len(dense))
+        if len(self.off):
+            off = (dense @ self.off.T).max(axis=1)
+            off_limit = 1 / (1 + np.exp(-SLOPE * (off - on - OFF_LIMIT_MARGIN)))
+            if features is not None:
+                named = self.keyword_coverage(features)
+                off_limit = np.maximum(
+                    off_limit, 1 / (1 + np.exp(-SLOPE * (named - KEYWORD_COVERAGE)))
+                )
+        else:
+            off_limit = np.zeros(len(dense))
+        return np.maximum(unrelated, off_limit).astype(np.float32)
+
+    def explain(self, text: str, top: int = 3) -> tuple[Span, ...]:
+        """Words closest to an off-limit theme (or, without themes, farthest from the topic)."""
+        words = list(re.finditer(r"\w{3,}", text))
+        if not words:
+            return ()
+        features = self.encoder.featurizer.transform([w.group(0) for w in words])
+        vectors = self.encoder.dense(features)
+        if len(self.off):
+            closeness = np.maximum(
+                (vectors @ self.off.T).max(axis=1), self.keyword_coverage(features)
+            )
+        else:
+            closeness = -(vectors @ self.on.T).max(axis=1) if len(self.on) else np.zeros(len(words))
+        order = np.argsort(-closeness)[:top]
+        return tuple(
+            sorted(
+                (Span(words[i].start(), words[i].end(), "off_topic", round(float(closeness[i]), 4))
+                 for i in order if closeness[i] > 0),
+                key=lambda s: s.start,
+            )
+        )  # fmt: skip

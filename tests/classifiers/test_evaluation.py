@@ -1,0 +1,46 @@
+"""`gardien eval` on a small sample: every row scored, in range, beside its anchors."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from gardien.classifiers.registry import EVAL_SETS_DIR, SEEDS_DIR
+from gardien.cli import evaluate
+
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+
+
+@pytest.mark.skipif(not DATA.is_dir(), reason="the shared data folder is not here")
+def test_eval_runs_on_a_sample_and_writes_json(tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    app = typer.Typer()  # only this command: the rest of the CLI is not under test here
+    evaluate.register(app)
+    app.command("noop")(lambda: None)  # a second command keeps `eval` a named subcommand
+    result = CliRunner().invoke(
+        app, ["eval", "--data", str(DATA), "--out", str(out), "--limit", "40"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "tweeteval_offensive" in result.output and "0.822" in result.output
+    report = json.loads(out.read_text(encoding="utf-8"))
+    names = {row["set"] for row in report["results"]}
+    assert {"tweeteval_hate", "umsab_sentiment_fr", "sms_spam", "intent_eval_fr"} <= names
+    for row in report["results"]:
+        assert 0.0 <= row["score"] <= 1.0
+    assert {item["evasion"] for item in report["robustness"]} >= {"l33t", "zero_width"}
+
+
+def _texts(path: Path) -> set[str]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {row["text"].strip().lower() for row in csv.DictReader(handle)}
+
+
+def test_hand_labelled_eval_sets_share_nothing_with_the_seeds() -> None:
+    seeds = _texts(SEEDS_DIR / "intent_seeds.csv") | _texts(SEEDS_DIR / "offtopic_dev.csv")
+    evals = _texts(EVAL_SETS_DIR / "intent_eval.csv") | _texts(EVAL_SETS_DIR / "offtopic_eval.csv")
+    assert not seeds & evals

@@ -1,0 +1,56 @@
+"""The shipped fast-tier models: shapes, ranges, calibration metadata and explanations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gardien.classifiers.registry import SPECS, FastTier, fast_tier
+
+POSTS = [
+    "You are a stupid idiot, shut up",
+    "Thanks a lot, the delivery was fast and the product is great!",
+    "Comment réinitialiser mon mot de passe ?",
+    "WIN a FREE iPhone!!! call 0800 123 4567 now or visit www.win-now.com",
+    "Ta gueule espèce de connard",
+    "",
+]
+
+
+@pytest.fixture(scope="module")
+def tier() -> FastTier:
+    return fast_tier()
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)
+def test_predict_gives_probabilities_per_label(tier: FastTier, spec) -> None:  # type: ignore[no-untyped-def]
+    probs = tier.predict(spec.task, POSTS)
+    assert probs.shape == (len(POSTS), len(spec.labels))
+    assert np.all((probs >= 0) & (probs <= 1))
+    if not spec.binary:
+        assert np.allclose(probs.sum(axis=1), 1.0, atol=1e-4)
+
+
+def test_scores_order_the_obvious_cases(tier: FastTier) -> None:
+    offensive = tier.predict("offensive", POSTS)[:, 0]
+    assert offensive[0] > offensive[1] and offensive[4] > offensive[2]
+    spam = tier.predict("spam", POSTS)[:, 0]
+    assert spam[3] > 0.5 > spam[1]
+    intent = tier.model("intent").labels
+    assert intent[int(tier.predict("intent", POSTS)[2].argmax())] == "question"
+
+
+def test_every_model_records_its_sources_and_calibration(tier: FastTier) -> None:
+    for spec in SPECS:
+        meta = tier.model(spec.task).meta
+        assert meta["sources"], spec.name
+        assert "ece_calibrated" in meta["validation"]
+
+
+def test_explanations_are_spans_of_the_original_text(tier: FastTier) -> None:
+    text = "Honestly you are a total 1d10t"
+    model = tier.model("offensive")
+    spans = model.explain(tier.encoder, text)
+    assert spans
+    assert all(0 <= s.start < s.end <= len(text) for s in spans)
+    assert "1d10t" in [text[s.start : s.end] for s in spans]

@@ -1,0 +1,56 @@
+"""Training on a tiny sample: the same code path as `gardien train`, in well under a second."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from gardien.classifiers.datasets import Split
+from gardien.classifiers.features import Featurizer
+from gardien.classifiers.linear import Encoder, load_model, save_model
+from gardien.classifiers.registry import ModelSpec
+from gardien.classifiers.training import Data, fit_linear
+
+RUDE = [
+    f"{a} {b}"
+    for a in ("you", "shut up", "what a", "such a")
+    for b in ("idiot", "moron", "stupid idiot")
+]
+KIND = [
+    f"{a} {b}"
+    for a in ("thank you", "lovely", "great", "nice")
+    for b in ("friend", "photo", "work")
+]
+
+
+def tiny() -> tuple[Encoder, Data]:
+    texts = RUDE + KIND
+    featurizer = Featurizer.build(texts, max_words=100, max_chars=500, min_df=1)
+    words = np.arange(featurizer.n_word)
+    vectors = np.random.default_rng(0).normal(size=(len(words), 8)).astype(np.float32)
+    split = Split(texts, [1] * len(RUDE) + [0] * len(KIND), ["en"] * len(texts))
+    return Encoder(featurizer, words, vectors), Data(split, Split(), [{"dataset": "tiny"}])
+
+
+def test_fit_save_load_predict(tmp_path: Path) -> None:
+    encoder, data = tiny()
+    spec = ModelSpec("rude.v0", "rude", ("rude",))
+    model = fit_linear(spec, encoder, data, log=lambda _: None)
+    save_model(tmp_path / "rude.npz", model)
+    loaded = load_model(tmp_path / "rude.npz")
+    probs = loaded.probabilities(encoder.encode(["you stupid moron", "thank you friend"]))
+    assert probs.shape == (2, 1)
+    assert probs[0, 0] > probs[1, 0]
+    assert loaded.meta["validation"]["kind"] == "5-fold CV on training"
+    assert 0.2 <= loaded.threshold <= 0.8
+
+
+def test_featurizer_round_trips(tmp_path: Path) -> None:
+    encoder, _ = tiny()
+    encoder.featurizer.save(tmp_path / "f.npz")
+    again = Featurizer.load(tmp_path / "f.npz")
+    a = encoder.featurizer.transform(["you idiot"])
+    b = again.transform(["you idiot"])
+    assert np.array_equal(a.cols, b.cols)
+    assert np.allclose(a.values, b.values, atol=1e-2)
