@@ -11,8 +11,12 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 
 
 @db_app.command("upgrade")
-def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
-    """Apply migrations up to REVISION (the latest by default)."""
+def upgrade(
+    revision: str = typer.Argument(
+        "heads", help="Target revision (default: every branch's latest)."
+    ),
+) -> None:
+    """Apply migrations up to REVISION (the latest of every branch by default)."""
     with running(upgrade=False) as runtime:
         migrate.upgrade(runtime.database, revision)
         typer.echo(f"database at {revision}: {runtime.database.engine.url.render_as_string()}")
