@@ -116,3 +116,11 @@ def _handles(mine: Iterable[str], theirs: Iterable[str]) -> list[Evidence]:
             if best is None or found.weight > best.weight:
                 best = found
     return [] if best is None else [best]
+
+
+def text_similarity(a: str, b: str) -> float:
+    """Word-trigram Jaccard similarity (short texts: exact match after folding case)."""
+    mine, theirs = _shingles(a), _shingles(b)
+    if not mine or not theirs:
+        return float(a.casefold().split() == b.casefold().split())
+    return len(mine & theirs) / len(mine | theirs)
