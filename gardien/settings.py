@@ -24,6 +24,12 @@ class Settings(BaseSettings):
         SecretStr(""), description="Default HMAC secret for channels without their own."
     )
     triage_batch_size: int = Field(1_000, ge=1)
+    session_secret: SecretStr = Field(
+        SecretStr(""),
+        description="Key signing console session cookies; empty: a random key kept in data_dir.",
+    )
+    session_max_age_seconds: int = Field(12 * 3600, ge=60, description="Console session length.")
+    session_https_only: bool = Field(False, description="Send the session cookie over HTTPS only.")
     host: str = "127.0.0.1"
     port: int = 8000
 

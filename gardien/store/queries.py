@@ -4,6 +4,7 @@ Pagination is by cursor (the last id seen), so pages stay fast however deep one 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -134,11 +135,15 @@ def list_posts(
     queue: str | None = None,
     before_id: int | None = None,
     limit: int = 50,
+    communities: Collection[str] | None = None,
 ) -> list[PostView]:
-    """Newest posts first, optionally of one community or one queue."""
+    """Newest posts first, optionally of one community or one queue (and only of `communities`,
+    when given: those the caller may see)."""
     query = _post_select().order_by(PostRow.id.desc()).limit(limit)
     if community:
         query = query.where(CommunityRow.slug == community)
+    if communities is not None:
+        query = query.where(CommunityRow.slug.in_(sorted(communities)))
     if queue:
         query = query.where(TriageRow.queue == queue)
     if before_id:
@@ -208,6 +213,7 @@ def moderation_queue(
     status: str = "open",
     limit: int = 50,
     after: tuple[float, int] | None = None,
+    communities: Collection[str] | None = None,
 ) -> list[QueueItem]:
     """Open moderation items, most severe first, oldest first among equals."""
     query = (
@@ -221,6 +227,8 @@ def moderation_queue(
     )
     if community:
         query = query.where(CommunityRow.slug == community)
+    if communities is not None:
+        query = query.where(CommunityRow.slug.in_(sorted(communities)))
     return [
         QueueItem(
             id=item.id,
@@ -239,6 +247,7 @@ def care_inbox(
     community: str | None = None,
     limit: int = 50,
     after: tuple[float, int] | None = None,
+    communities: Collection[str] | None = None,
 ) -> list[QueueItem]:
     """Open care cases, highest priority first."""
     query = (
@@ -252,6 +261,8 @@ def care_inbox(
     )
     if community:
         query = query.where(CommunityRow.slug == community)
+    if communities is not None:
+        query = query.where(CommunityRow.slug.in_(sorted(communities)))
     return [
         QueueItem(
             id=case.id,
@@ -266,11 +277,22 @@ def care_inbox(
 
 
 def list_rejects(
-    session: Session, channel: str | None = None, limit: int = 100, after_id: int | None = None
+    session: Session,
+    channel: str | None = None,
+    limit: int = 100,
+    after_id: int | None = None,
+    communities: Collection[str] | None = None,
 ) -> list[RejectView]:
     query = select(RejectRow).order_by(RejectRow.id).limit(limit)
     if channel:
         query = query.where(RejectRow.channel == channel)
+    if communities is not None:
+        visible = (
+            select(ChannelRow.name)
+            .join(CommunityRow, CommunityRow.id == ChannelRow.community_id)
+            .where(CommunityRow.slug.in_(sorted(communities)))
+        )
+        query = query.where(RejectRow.channel.in_(visible))
     if after_id:
         query = query.where(RejectRow.id > after_id)
     return [

@@ -10,7 +10,9 @@ from fastapi.staticfiles import StaticFiles
 from gardien import __version__
 from gardien.app.runtime import Runtime
 from gardien.web import errors
-from gardien.web.api import ingest, posts, queues
+from gardien.web.api import applications, ingest, members, moderation, posts, queues
+from gardien.web.auth import routes as auth_routes
+from gardien.web.auth import session as auth_session
 from gardien.web.console import pages
 
 
@@ -24,7 +26,10 @@ def create_app(runtime: Runtime) -> FastAPI:
     )
     app.state.runtime = runtime
     errors.install(app)
-    for router in (posts.router, queues.router, ingest.router, pages.router):
+    auth_session.install(app, runtime)
+    for router in (posts.router, queues.router, ingest.router, pages.router, auth_routes.router):
+        app.include_router(router)
+    for router in (moderation.router, members.router, applications.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

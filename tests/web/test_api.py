@@ -14,11 +14,14 @@ from gardien.app.runtime import Runtime
 from gardien.channels.webhook import sign
 from gardien.web.app import create_app
 from tests.factories import jsonl, post
+from tests.web.conftest import MakeUser, bearer
 
 
 @pytest.fixture
-def client(runtime: Runtime) -> Iterator[TestClient]:
-    with TestClient(create_app(runtime)) as test_client:
+def client(runtime: Runtime, make_user: MakeUser) -> Iterator[TestClient]:
+    """A client acting as an admin through an API token."""
+    token = make_user("ada", admin=True)
+    with TestClient(create_app(runtime), headers=bearer(token)) as test_client:
         yield test_client
 
 

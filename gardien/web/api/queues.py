@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
 from gardien.store import queries
+from gardien.web.access import Principal, Role, access_community, require
 from gardien.web.api import cursor as cursors
 from gardien.web.api.schemas import Page, QueueItemOut
 from gardien.web.deps import session
@@ -32,20 +33,40 @@ def _after(cursor: str | None) -> tuple[float, int] | None:
 @router.get("/moderation", response_model=Page[QueueItemOut])
 def moderation(
     db: Annotated[Session, Depends(session)],
+    principal: Annotated[Principal, Depends(require(Role.moderator))],
     community: str | None = None,
     cursor: str | None = None,
     limit: Limit = 50,
 ) -> Page[QueueItemOut]:
     """Open moderation items, most severe first, each with the reasons it was held or flagged."""
-    return _page(queries.moderation_queue(db, community, limit=limit, after=_after(cursor)), limit)
+    if community:
+        access_community(principal, community, Role.moderator)
+    items = queries.moderation_queue(
+        db,
+        community,
+        limit=limit,
+        after=_after(cursor),
+        communities=principal.communities(Role.moderator),
+    )
+    return _page(items, limit)
 
 
 @router.get("/care", response_model=Page[QueueItemOut])
 def care(
     db: Annotated[Session, Depends(session)],
+    principal: Annotated[Principal, Depends(require(Role.care_agent))],
     community: str | None = None,
     cursor: str | None = None,
     limit: Limit = 50,
 ) -> Page[QueueItemOut]:
     """Open care cases, highest priority first."""
-    return _page(queries.care_inbox(db, community, limit=limit, after=_after(cursor)), limit)
+    if community:
+        access_community(principal, community, Role.care_agent)
+    items = queries.care_inbox(
+        db,
+        community,
+        limit=limit,
+        after=_after(cursor),
+        communities=principal.communities(Role.care_agent),
+    )
+    return _page(items, limit)

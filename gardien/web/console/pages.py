@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from gardien.store import queries
-from gardien.web.console.highlight import highlight, spans_of
+from gardien.web.access import Principal, Role, require
+from gardien.web.api.posts import READERS, access_post
+from gardien.web.console.render import render
 from gardien.web.deps import session
 
-TEMPLATES = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
-TEMPLATES.env.globals["highlight"] = highlight
-TEMPLATES.env.globals["spans_of"] = spans_of
-
 router = APIRouter(include_in_schema=False)
+Reader = Annotated[Principal, Depends(require(*READERS))]
 
 
 @router.get("/")
@@ -28,25 +25,31 @@ def home() -> RedirectResponse:
 
 @router.get("/console", response_class=HTMLResponse)
 def queues_page(
-    request: Request, db: Annotated[Session, Depends(session)], community: str | None = None
+    request: Request,
+    db: Annotated[Session, Depends(session)],
+    principal: Reader,
+    community: str | None = None,
 ) -> HTMLResponse:
     """Both queues side by side, each item with the reasons of its decision."""
-    return TEMPLATES.TemplateResponse(
+    return render(
         request,
         "queues.html",
         {
             "community": community,
-            "moderation": queries.moderation_queue(db, community, limit=100),
-            "care": queries.care_inbox(db, community, limit=100),
+            "moderation": queries.moderation_queue(
+                db, community, limit=100, communities=principal.communities(Role.moderator)
+            ),
+            "care": queries.care_inbox(
+                db, community, limit=100, communities=principal.communities(Role.care_agent)
+            ),
         },
+        principal,
     )
 
 
 @router.get("/console/posts/{post_id}", response_class=HTMLResponse)
 def post_page(
-    post_id: int, request: Request, db: Annotated[Session, Depends(session)]
+    post_id: int, request: Request, db: Annotated[Session, Depends(session)], principal: Reader
 ) -> HTMLResponse:
     """One post in its thread, its signals, and the reasons highlighted in its text."""
-    return TEMPLATES.TemplateResponse(
-        request, "post.html", {"detail": queries.post_detail(db, post_id)}
-    )
+    return render(request, "post.html", {"detail": access_post(db, principal, post_id)}, principal)
