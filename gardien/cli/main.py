@@ -14,7 +14,16 @@ app = typer.Typer(
 )
 
 #: Modules under gardien.cli that define `register(app: typer.Typer) -> None`.
-COMMAND_MODULES: tuple[str, ...] = ("db", "ingest", "serve", "demo", "train", "evaluate", "policy")
+COMMAND_MODULES: tuple[str, ...] = (
+    "db",
+    "ingest",
+    "serve",
+    "demo",
+    "train",
+    "evaluate",
+    "policy",
+    "user",
+)
 
 
 def _register_all() -> None:
