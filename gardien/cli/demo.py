@@ -7,6 +7,7 @@ import typer
 from gardien.app.demo import load_demo
 from gardien.cli.common import running
 from gardien.cli.serve import run_server
+from gardien.cli.user import echo_demo_logins
 
 
 def demo_command(
@@ -25,6 +26,7 @@ def demo_command(
         url = f"http://{runtime.settings.host}:{runtime.settings.port}/"
         typer.echo(f"\nGardien demo ({report.manifest.brand.name}) on {url}")
         typer.echo(f"  console: {url}console   API: {url}docs")
+        echo_demo_logins(runtime)
         if serve:
             run_server(runtime)
 

@@ -1,0 +1,1 @@
+"""One module per platform: Mastodon, Discourse, RSS/Atom, X, Facebook/Instagram, YouTube, Reddit."""
