@@ -11,9 +11,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gardien.actions.members import ActionRefused, Who, send, write_audit
-from gardien.domain import OutboundAction
+from gardien.domain import OutboundAction, Post, utcnow
 from gardien.errors import ConflictError, NotFoundError
 from gardien.members import evasion, notices, screening
+from gardien.pipeline.record import StageContext, TriageRecord
+from gardien.pipeline.runner import Runner
 from gardien.store import members_repo as repo
 from gardien.store.communities import find_community
 from gardien.store.members_people import banned_people, identity_of
@@ -367,3 +369,29 @@ def _tell(
     else:
         target = OutboundAction("email", "notify", application.email, payload)
     send(session, f"application:{application.id}:{kind}", target, who.now)
+
+
+def score_answers(
+    runner: Runner, context: StageContext, community: str, answers: list[str]
+) -> dict[str, float]:
+    """The classifiers' scores of the answers (highest of each), through the same pipeline
+    that judges posts; no decision is stored."""
+    records = [
+        TriageRecord(
+            community=community,
+            post=Post(
+                channel="application",
+                external_id=str(i),
+                author="applicant",
+                text=text,
+                created_at=utcnow(),
+            ),
+        )
+        for i, text in enumerate(answers)
+        if text.strip()
+    ]
+    scores: dict[str, float] = {}
+    for record in runner.judge(records, context) if records else []:
+        for name, score in record.signals.scores.items():
+            scores[name] = max(scores.get(name, 0.0), score.value)
+    return scores

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gardien.errors import NotFoundError
 from gardien.store.members_views import appeal_view, notice_view, sanction_view
 from gardien.store.tables import AuthorRow, ChannelRow, CommunityRow
 from gardien.store.tables_members import (
@@ -138,3 +139,14 @@ def notices(
     if until:
         query = query.where(NoticeRow.created_at < until)
     return [{**notice_view(row), "community": slug} for row, slug in session.execute(query)]
+
+
+def application_community(session: Session, application_id: int) -> str:
+    slug = session.scalar(
+        select(CommunityRow.slug)
+        .join(ApplicationRow, ApplicationRow.community_id == CommunityRow.id)
+        .where(ApplicationRow.id == application_id)
+    )
+    if slug is None:
+        raise NotFoundError(f"no application {application_id}")
+    return slug

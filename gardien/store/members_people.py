@@ -33,16 +33,12 @@ def identity_of(session: Session, members: list[MemberRow]) -> Identity:
             if (author.extra or {}).get("email")
         ),
         handles=frozenset(author.handle for _, author, _ in found if author.handle),
-        accounts=frozenset(
-            (channel, author.external_id) for _, author, channel in found
-        ),
+        accounts=frozenset((channel, author.external_id) for _, author, channel in found),
         texts=tuple(texts),
     )
 
 
-def banned_people(
-    session: Session, community_id: int, now: datetime
-) -> list[MemberRow]:
+def banned_people(session: Session, community_id: int, now: datetime) -> list[MemberRow]:
     """The primary member of every person banned in the community now."""
     ids = session.scalars(
         select(SanctionRow.member_id)

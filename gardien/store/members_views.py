@@ -283,3 +283,42 @@ def appeal_view(row: AppealRow) -> dict[str, Any]:
         "decided_at": row.decided_at,
         "note": row.note,
     }
+
+
+def sanction_community(session: Session, sanction_id: int) -> str:
+    slug = session.scalar(
+        select(CommunityRow.slug)
+        .join(SanctionRow, SanctionRow.community_id == CommunityRow.id)
+        .where(SanctionRow.id == sanction_id)
+    )
+    if slug is None:
+        raise NotFoundError(f"no sanction {sanction_id}")
+    return slug
+
+
+def link_member(session: Session, link_id: int) -> int:
+    """The primary member of an identity link (to check access before undoing it)."""
+    member_id = session.scalar(
+        select(IdentityLinkRow.primary_id).where(IdentityLinkRow.id == link_id)
+    )
+    if member_id is None:
+        raise NotFoundError(f"no identity link {link_id}")
+    return member_id
+
+
+def appeal_community(session: Session, appeal_id: int) -> str:
+    slug = session.scalar(
+        select(CommunityRow.slug)
+        .join(AppealRow, AppealRow.community_id == CommunityRow.id)
+        .where(AppealRow.id == appeal_id)
+    )
+    if slug is None:
+        raise NotFoundError(f"no appeal {appeal_id}")
+    return slug
+
+
+def queue_item(session: Session, item_id: int) -> ModerationItemRow:
+    item = session.get(ModerationItemRow, item_id, populate_existing=True)
+    if item is None:
+        raise NotFoundError(f"no moderation item {item_id}")
+    return item
