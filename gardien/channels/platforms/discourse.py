@@ -1,0 +1,255 @@
+"""Discourse: posts pushed by its webhooks (HMAC-signed) or pulled from /posts.json; replies,
+hiding, deletion, silencing and suspension through its API.
+
+Settings: `base_url`, `api_key`, `api_username` (a staff account for moderation),
+`webhook_secret` (the secret set on the Discourse webhook), `max_pages` per poll.
+
+A Discourse topic is the thread: every post of topic 12 has thread id "topic-12", so the queue
+shows a topic's posts together (the numbers within the topic stay in the post's extra fields).
+Discourse accepts no idempotency key: hiding checks the post's state first, and the dispatcher
+records every delivery so the same outbox key never posts twice."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import httpx
+
+from gardien.channels.adapter import ChannelConfig, Cursor, Page, UnsupportedAction
+from gardien.channels.http import ChannelError, HttpClient, Unauthorized
+from gardien.channels.parse import Parsed
+from gardien.channels.platforms.common import (
+    crawl_newest_first,
+    expect,
+    html_to_text,
+    id_key,
+    to_parsed,
+)
+from gardien.domain import OutboundAction
+from gardien.errors import SignatureError
+
+SIGNATURE_HEADER = "X-Discourse-Event-Signature"
+EVENT_HEADER = "X-Discourse-Event"
+SPAM, INAPPROPRIATE = 8, 4
+FOREVER = "3000-01-01T00:00:00Z"
+
+
+def map_post(post: dict[str, Any]) -> dict[str, Any]:
+    """A Discourse post (API or webhook payload) as an interchange record."""
+    likes = post.get("like_count")
+    if likes is None:
+        likes = next(
+            (a.get("count", 0) for a in post.get("actions_summary") or [] if a.get("id") == 2), 0
+        )
+    raw = post.get("raw")
+    text = str(raw) if raw is not None else html_to_text(str(post["cooked"]))
+    edited = post.get("updated_at") if int(post.get("version") or 1) > 1 else None
+    return {
+        "id": str(post["id"]),
+        "text": text,
+        "created_at": post["created_at"],
+        "edited_at": edited,
+        "author": {
+            "id": str(post["user_id"]),
+            "handle": str(post["username"]),
+            "name": post.get("name") or "",
+            "trust_level": post.get("trust_level"),
+        },
+        "thread_id": f"topic-{post['topic_id']}",
+        "likes": likes,
+        "replies": post.get("reply_count", 0),
+        "visibility": "private" if post.get("topic_archetype") == "private_message" else "public",
+        "topic_id": post["topic_id"],
+        "topic_title": post.get("topic_title"),
+        "post_number": post.get("post_number"),
+        "reply_to_post_number": post.get("reply_to_post_number"),
+        "category_id": post.get("category_id"),
+        "cooked": post.get("cooked"),
+    }
+
+
+def signature(secret: str, body: bytes) -> str:
+    """The X-Discourse-Event-Signature value Discourse sends for `body`."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def _classify(response: httpx.Response) -> ChannelError | None:
+    """Discourse answers a bad API key with 403 and error_type "invalid_access"."""
+    if response.status_code == 403:
+        try:
+            body = response.json()
+        except ValueError:
+            return None
+        if isinstance(body, dict) and body.get("error_type") == "invalid_access":
+            return Unauthorized(
+                f"{response.request.method} {response.request.url.path} → 403: "
+                "Discourse refused the API key or username"
+            )
+    return None
+
+
+class DiscourseAdapter:
+    """Listens to a Discourse forum and moderates it as a staff account."""
+
+    def __init__(self, config: ChannelConfig, client: HttpClient | None = None) -> None:
+        self.config = config
+        self.max_pages = int(config.get("max_pages", 10))
+        self._http = client
+        self.secret = str(config.get("webhook_secret") or "")
+
+    @property
+    def http(self) -> HttpClient:
+        if self._http is None:
+            self._http = HttpClient(
+                base_url=self.config.require("base_url").rstrip("/"),
+                headers={
+                    "Api-Key": self.config.require("api_key"),
+                    "Api-Username": self.config.require("api_username"),
+                },
+                secrets=self.config.secrets,
+                options=self.config.http,
+                classify=_classify,
+            )
+        return self._http
+
+    def close(self) -> None:
+        if self._http is not None:
+            self._http.close()
+
+    # listening -----------------------------------------------------------------------------
+
+    def fetch(self, cursor: Cursor) -> Iterator[Page]:
+        last = cursor.get("last_id")
+        newest: list[str] = []
+
+        def fetch_page(before: str | None) -> tuple[list[Any], str | None]:
+            params = {"before": before} if before else {}
+            data = self.http.get_json("/posts.json", params=params)
+            posts = expect(data, "latest_posts", list, "/posts.json")
+            ids = [str(p["id"]) for p in posts if isinstance(p, dict) and "id" in p]
+            newest.extend(ids[:1])
+            return posts, min(ids, key=id_key) if ids else None
+
+        def known(post: Any) -> bool:
+            return (
+                bool(last)
+                and isinstance(post, dict)
+                and id_key(str(post.get("id"))) <= id_key(last)
+            )
+
+        def page(posts: list[Any], done: bool) -> Page:
+            state = {"last_id": newest[0] if done and newest else last}
+            return Page(
+                to_parsed(posts, map_post, self.config.limits),
+                {k: v for k, v in state.items() if v},
+                f"discourse:{self.config.name}:after:{last or 'latest'}",
+            )
+
+        yield from crawl_newest_first(fetch_page, known, page, self.max_pages if last else 1)
+
+    def receive(self, headers: Mapping[str, str], body: bytes) -> list[Parsed]:
+        """A Discourse webhook: check the signature, map the post of post events."""
+        lowered = {k.lower(): v for k, v in headers.items()}
+        if not self.secret:
+            raise SignatureError(f"channel {self.config.name!r} has no webhook_secret configured")
+        sent = lowered.get(SIGNATURE_HEADER.lower(), "")
+        if not hmac.compare_digest(signature(self.secret, body), sent.strip()):
+            raise SignatureError(f"{SIGNATURE_HEADER} does not match the body")
+        event = lowered.get(EVENT_HEADER.lower(), "")
+        try:
+            data = json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            return [
+                Parsed(
+                    1, error=f"malformed JSON: {error}", excerpt=body[:200].decode(errors="replace")
+                )
+            ]
+        if not isinstance(data, dict) or "post" not in data or event in {"post_destroyed", "ping"}:
+            return []
+        return to_parsed([data["post"]], map_post, self.config.limits)
+
+    # acting --------------------------------------------------------------------------------
+
+    def deliver(self, key: str, action: OutboundAction) -> str:
+        kind, target, payload = action.kind, action.target, action.payload
+        if kind == "reply":
+            return self._reply(target, str(payload["text"]))
+        if kind == "hide":
+            return self._hide(target, payload)
+        if kind in {"unhide", "restore"}:
+            self.http.request("PUT", f"/posts/{target}/unhide.json", ok=(403, 404, 422))
+            self.http.request("PUT", f"/posts/{target}/recover.json", ok=(403, 404, 422))
+            return target
+        if kind == "remove":
+            self.http.request("DELETE", f"/posts/{target}.json", ok=(404,))
+            return target
+        if kind == "mute":
+            return self._admin(
+                target,
+                "silence",
+                {"silenced_till": payload.get("until") or FOREVER, "reason": _reason(payload)},
+            )
+        if kind in {"suspend", "ban"}:
+            until = payload.get("until") if kind == "suspend" else None
+            return self._admin(
+                target, "suspend", {"suspend_until": until or FOREVER, "reason": _reason(payload)}
+            )
+        if kind == "unmute":
+            return self._admin(target, "unsilence", {})
+        if kind in {"unsuspend", "unban"}:
+            return self._admin(target, "unsuspend", {})
+        if kind == "notify":
+            user = self.http.get_json(f"/admin/users/{target}.json")
+            body = {
+                "title": str(payload.get("subject") or "Message from the moderators")[:200],
+                "raw": str(payload.get("body", "")),
+                "target_recipients": user["username"],
+                "archetype": "private_message",
+            }
+            return str(self.http.json_of(self.http.request("POST", "/posts.json", json=body))["id"])
+        raise UnsupportedAction(f"Discourse cannot {kind!r}")
+
+    def _reply(self, post_id: str, text: str) -> str:
+        post = self.http.get_json(f"/posts/{post_id}.json")
+        body = {
+            "topic_id": post["topic_id"],
+            "raw": text,
+            "reply_to_post_number": post["post_number"],
+        }
+        created = self.http.json_of(self.http.request("POST", "/posts.json", json=body))
+        return str(created["id"])
+
+    def _hide(self, post_id: str, payload: dict[str, Any]) -> str:
+        """Staff flag with take_action hides the post at once; a hidden post is left alone."""
+        post = self.http.get_json(f"/posts/{post_id}.json")
+        if post.get("hidden"):
+            return post_id
+        flag = (
+            SPAM
+            if payload.get("category") == "spam" or payload.get("rule") == "spam"
+            else INAPPROPRIATE
+        )
+        body = {
+            "id": int(post_id),
+            "post_action_type_id": flag,
+            "flag_topic": False,
+            "take_action": True,
+        }
+        self.http.request("POST", "/post_actions.json", json=body)
+        return post_id
+
+    def _admin(self, user_id: str, verb: str, body: dict[str, Any]) -> str:
+        self.http.request("PUT", f"/admin/users/{user_id}/{verb}.json", json=body or None)
+        return user_id
+
+
+def _reason(payload: dict[str, Any]) -> str:
+    return str(payload.get("rule") or payload.get("reason") or "Community rules")[:300]
+
+
+def make_adapter(config: ChannelConfig) -> DiscourseAdapter:
+    return DiscourseAdapter(config)
