@@ -135,11 +135,9 @@ class DiscourseAdapter:
             return posts, min(ids, key=id_key) if ids else None
 
         def known(post: Any) -> bool:
-            return (
-                bool(last)
-                and isinstance(post, dict)
-                and id_key(str(post.get("id"))) <= id_key(last)
-            )
+            if not last or not isinstance(post, dict):
+                return False
+            return id_key(str(post.get("id"))) <= id_key(str(last))
 
         def page(posts: list[Any], done: bool) -> Page:
             state = {"last_id": newest[0] if done and newest else last}
