@@ -316,3 +316,69 @@ def list_accounts(session: Session) -> list[Account]:
 
 def community_slugs(session: Session) -> frozenset[str]:
     return frozenset(session.scalars(select(CommunityRow.slug)))
+
+
+#: The demo's people, one per role: (username, locale, admin, {community: roles}, department).
+DEMO_USERS: tuple[tuple[str, str, bool, dict[str, tuple[str, ...]], str | None], ...] = (
+    ("admin", "en", True, {}, None),
+    (
+        "manager",
+        "fr",
+        False,
+        {"les-rouleurs": ("community_manager",), "red-velo-riders": ("community_manager",)},
+        None,
+    ),
+    (
+        "moderator",
+        "en",
+        False,
+        {"les-rouleurs": ("moderator",), "red-velo-riders": ("moderator",)},
+        None,
+    ),
+    ("moderatrice", "fr", False, {"les-rouleurs": ("moderator",)}, None),
+    ("agent", "fr", False, {"support": ("care_agent",), "les-rouleurs": ("care_agent",)}, None),
+    ("technical", "en", False, {"support": ("department",)}, "technical"),
+    (
+        "marketing",
+        "en",
+        False,
+        {slug: ("marketing_lead",) for slug in ("les-rouleurs", "red-velo-riders", "support")},
+        None,
+    ),
+)
+
+
+def demo_password(username: str) -> str:
+    """DEMO ONLY: a predictable password, so the demo's logins can be printed and typed."""
+    return f"demo-{username}-gardien"
+
+
+def do_create_demo_users(session: Session, now: datetime) -> list[tuple[str, str, list[str]]]:
+    """Create the demo's users if missing (DEMO ONLY: known passwords);
+    (username, password, ["role@community", …]) for each."""
+    known = community_slugs(session)
+    created = []
+    for username, locale, admin, roles, department in DEMO_USERS:
+        if session.scalar(select(UserRow.id).where(UserRow.username == username)) is None:
+            do_create_user(
+                session,
+                username,
+                demo_password(username),
+                actor="demo",
+                now=now,
+                is_admin=admin,
+                locale=locale,
+            )
+        for slug, held in roles.items():
+            for role in held:
+                if slug in known:
+                    do_grant_role(
+                        session, username, slug, role, actor="demo", now=now, department=department
+                    )
+        labels = (
+            ["admin"]
+            if admin
+            else [f"{role}@{slug}" for slug, held in roles.items() for role in held]
+        )
+        created.append((username, demo_password(username), labels))
+    return created

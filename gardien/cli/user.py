@@ -10,6 +10,7 @@ import typer
 from sqlalchemy.orm import Session
 
 from gardien.actions import accounts
+from gardien.app.runtime import Runtime
 from gardien.cli.common import echo_table, friendly_errors, start
 from gardien.domain import utcnow
 
@@ -158,3 +159,14 @@ def list_users() -> None:
 
 def register(app: typer.Typer) -> None:
     app.add_typer(user_app, name="user")
+
+
+def echo_demo_logins(runtime: Runtime) -> None:
+    """Create the demo's users (one per role) and print their DEMO-ONLY logins."""
+    with runtime.database.session() as session:
+        logins = accounts.do_create_demo_users(session, utcnow())
+    typer.echo("\nDemo logins (DEMO ONLY: these passwords are public, never use them for real):")
+    echo_table(
+        [[name, password, ", ".join(roles)] for name, password, roles in logins],
+        ["user", "password", "roles"],
+    )
