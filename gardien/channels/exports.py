@@ -1,0 +1,31 @@
+"""Import a platform's own JSON (an export, or responses a script saved) into a channel: the
+channel's kind names the platform, whose module maps the documented shapes."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from gardien.channels.adapter import BUILTIN
+from gardien.channels.file_import import ImportReport, ingest_stream
+from gardien.channels.parse import Limits
+from gardien.channels.platforms.bridge import parse_safely
+from gardien.channels.state import channel_config
+from gardien.errors import ConfigError
+from gardien.store.db import Database
+
+
+def import_export(database: Database, channel: str, path: Path, limits: Limits) -> ImportReport:
+    """Map and store every item of `path`; bad items go to the rejects table, the rest land,
+    and importing the same file again changes nothing."""
+    with database.session() as session:
+        config = channel_config(session, channel, limits)
+    module = importlib.import_module(BUILTIN.get(config.kind, "gardien.channels.platforms"))
+    parse = getattr(module, "parse_export", None)
+    if parse is None:
+        raise ConfigError(
+            f"channel {channel!r} is of kind {config.kind!r}, which has no export format; "
+            "use twitter, facebook, instagram, youtube or reddit (or `gardien import` for JSONL/CSV)"
+        )
+    parsed = parse_safely(path.read_bytes(), config, parse)
+    return ingest_stream(database, channel, str(path.resolve()), iter(parsed))
