@@ -4,14 +4,15 @@ channel's kind names the platform, whose module maps the documented shapes."""
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from pathlib import Path
 
-from gardien.channels.adapter import BUILTIN
+from gardien.channels.adapter import BUILTIN, ChannelConfig, PushAdapter, factory_for
 from gardien.channels.file_import import ImportReport, ingest_stream
-from gardien.channels.parse import Limits
-from gardien.channels.platforms.bridge import parse_safely
+from gardien.channels.parse import Limits, Parsed
+from gardien.channels.platforms.bridge import parse_safely, receive_signed
 from gardien.channels.state import channel_config
-from gardien.errors import ConfigError
+from gardien.errors import ConfigError, NotFoundError
 from gardien.store.db import Database
 
 
@@ -29,3 +30,23 @@ def import_export(database: Database, channel: str, path: Path, limits: Limits) 
         )
     parsed = parse_safely(path.read_bytes(), config, parse)
     return ingest_stream(database, channel, str(path.resolve()), iter(parsed))
+
+
+def receive(config: ChannelConfig, headers: Mapping[str, str], body: bytes) -> list[Parsed]:
+    """A platform webhook for `config`'s channel: the adapter's own `receive` when it has one
+    (Discourse), else a bridge's Gardien-signed platform JSON (X, Facebook, YouTube, Reddit)."""
+    module = importlib.import_module(BUILTIN.get(config.kind, "gardien.channels.platforms"))
+    parse = getattr(module, "parse_export", None)
+    if parse is not None:
+        return receive_signed(config, headers, body, parse)
+    factory = factory_for(config.kind)
+    adapter = factory(config) if factory is not None else None
+    try:
+        if not isinstance(adapter, PushAdapter):
+            raise NotFoundError(
+                f"channel {config.name!r} ({config.kind}) takes no platform webhooks"
+            )
+        return adapter.receive(headers, body)
+    finally:
+        if adapter is not None:
+            adapter.close()

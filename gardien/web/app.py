@@ -11,6 +11,7 @@ from gardien import __version__
 from gardien.app.runtime import Runtime
 from gardien.web import errors
 from gardien.web.api import applications, ingest, members, moderation, posts, queues
+from gardien.web.api import channels as channel_api
 from gardien.web.auth import routes as auth_routes
 from gardien.web.auth import session as auth_session
 from gardien.web.console import pages
@@ -31,5 +32,6 @@ def create_app(runtime: Runtime) -> FastAPI:
         app.include_router(router)
     for router in (moderation.router, members.router, applications.router):
         app.include_router(router)
+    app.include_router(channel_api.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app
