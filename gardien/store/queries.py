@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select, true
+from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from gardien.errors import NotFoundError
@@ -307,3 +307,35 @@ def list_rejects(
         )
         for row in session.scalars(query)
     ]
+
+
+def open_counts(session: Session, communities: Collection[str]) -> dict[str, dict[str, int]]:
+    """Per community: open moderation items, open care cases, posts (for the console overview)."""
+    counts: dict[str, dict[str, int]] = {
+        slug: {"moderation": 0, "care": 0, "posts": 0} for slug in communities
+    }
+    wanted = sorted(communities)
+    for key, model, condition in (
+        ("moderation", ModerationItemRow, ModerationItemRow.status == "open"),
+        ("care", CaseRow, CaseRow.status != "resolved"),
+    ):
+        query = (
+            select(CommunityRow.slug, func.count())
+            .select_from(model)
+            .join(CommunityRow, CommunityRow.id == model.community_id)
+            .where(condition, CommunityRow.slug.in_(wanted))
+            .group_by(CommunityRow.slug)
+        )
+        for slug, count in session.execute(query):
+            counts[slug][key] = count
+    posts = (
+        select(CommunityRow.slug, func.count())
+        .select_from(PostRow)
+        .join(ChannelRow, ChannelRow.id == PostRow.channel_id)
+        .join(CommunityRow, CommunityRow.id == ChannelRow.community_id)
+        .where(CommunityRow.slug.in_(wanted))
+        .group_by(CommunityRow.slug)
+    )
+    for slug, count in session.execute(posts):
+        counts[slug]["posts"] = count
+    return counts

@@ -14,7 +14,7 @@ from gardien.web.api import applications, ingest, members, moderation, posts, qu
 from gardien.web.api import channels as channel_api
 from gardien.web.auth import routes as auth_routes
 from gardien.web.auth import session as auth_session
-from gardien.web.console import pages
+from gardien.web.console import audit, live, members_pages, overview, pages, queue, users
 
 
 def create_app(runtime: Runtime) -> FastAPI:
@@ -30,7 +30,11 @@ def create_app(runtime: Runtime) -> FastAPI:
     auth_session.install(app, runtime)
     for router in (posts.router, queues.router, ingest.router, pages.router, auth_routes.router):
         app.include_router(router)
-    for router in (moderation.router, members.router, applications.router):
+    for router in (overview.router, overview.api, queue.router, live.router, audit.router):
+        app.include_router(router)
+    for router in (users.router, users.api):
+        app.include_router(router)
+    for router in (moderation.router, members.router, applications.router, members_pages.router):
         app.include_router(router)
     app.include_router(channel_api.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

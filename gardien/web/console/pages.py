@@ -1,15 +1,17 @@
-"""Console pages: the two queues with reasons, and one post with its signals."""
+"""Console pages over posts: the list (newest first) and one post in its thread, with its signals
+and the reasons of its decision highlighted in the text. JSON twins: /api/v1/posts[/{id}]."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from gardien.store import queries
-from gardien.web.access import Principal, Role, require
+from gardien.web.access import Principal, access_community, require
+from gardien.web.api import cursor as cursors
 from gardien.web.api.posts import READERS, access_post
 from gardien.web.console.render import render
 from gardien.web.deps import session
@@ -18,33 +20,30 @@ router = APIRouter(include_in_schema=False)
 Reader = Annotated[Principal, Depends(require(*READERS))]
 
 
-@router.get("/")
-def home() -> RedirectResponse:
-    return RedirectResponse("/console", status_code=303)
-
-
-@router.get("/console", response_class=HTMLResponse)
-def queues_page(
+@router.get("/console/posts", response_class=HTMLResponse)
+def posts_page(
     request: Request,
     db: Annotated[Session, Depends(session)],
     principal: Reader,
     community: str | None = None,
+    queue: Annotated[str | None, Query(pattern="^(none|moderation|care)$")] = None,
+    cursor: str | None = None,
 ) -> HTMLResponse:
-    """Both queues side by side, each item with the reasons of its decision."""
-    return render(
-        request,
-        "queues.html",
-        {
-            "community": community,
-            "moderation": queries.moderation_queue(
-                db, community, limit=100, communities=principal.communities(Role.moderator)
-            ),
-            "care": queries.care_inbox(
-                db, community, limit=100, communities=principal.communities(Role.care_agent)
-            ),
-        },
-        principal,
+    """Posts, newest first, of the communities the user works in."""
+    if community:
+        access_community(principal, community, *READERS)
+    before = cursors.decode(cursor, 1)
+    posts = queries.list_posts(
+        db,
+        community,
+        queue,
+        int(before[0]) if before else None,
+        50,
+        communities=principal.communities(*READERS),
     )
+    next_cursor = cursors.encode(posts[-1].id) if len(posts) == 50 else None
+    context = {"posts": posts, "community": community, "queue": queue, "next_cursor": next_cursor}
+    return render(request, "posts.html", context, principal)
 
 
 @router.get("/console/posts/{post_id}", response_class=HTMLResponse)

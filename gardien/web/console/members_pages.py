@@ -1,0 +1,111 @@
+"""Pages of the members area: the public application form and appeal page (applicants and
+sanctioned members have no account), and a member's file for moderators."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
+
+from gardien.actions import appeals
+from gardien.actions import applications as gatekeeping
+from gardien.actions.members import Who
+from gardien.domain.time import utcnow
+from gardien.errors import GardienError
+from gardien.store import members_repo, members_views
+from gardien.store.communities import find_community
+from gardien.web.access import Principal, Role, access_community, require
+from gardien.web.console.render import render
+from gardien.web.deps import runtime, session
+
+router = APIRouter(include_in_schema=False)
+Db = Annotated[Session, Depends(session)]
+
+
+def _form_context(db: Session, community: str, language: str) -> dict[str, Any]:
+    row = find_community(db, community)
+    return {
+        "community": row,
+        "language": language,
+        "form": gatekeeping.form_of(db, row.id),
+        "code": members_repo.current_code(db, row.id, language),
+    }
+
+
+@router.get("/join/{community}", response_class=HTMLResponse)
+def join_page(request: Request, community: str, db: Db, language: str = "en") -> HTMLResponse:
+    """The application form: the community's questions and its code of conduct to accept."""
+    return render(request, "members/join.html", _form_context(db, community, language))
+
+
+@router.post("/join/{community}", response_class=HTMLResponse)
+async def join(request: Request, community: str, db: Db) -> HTMLResponse:
+    """Receive the form; screening may answer at once, otherwise a person will."""
+    data = await request.form()
+    language = str(data.get("language", "en"))
+    answers = {
+        key.removeprefix("answer_"): str(value)
+        for key, value in data.items()
+        if key.startswith("answer_")
+    }
+    context = _form_context(db, community, language)
+    try:
+        if data.get("accept") != "yes":
+            raise gatekeeping.ActionRefused("accept the code of conduct to apply")
+        rt = runtime(request)
+        scores = gatekeeping.score_answers(
+            rt.runner, rt.context(), community, list(answers.values())
+        )
+        row = gatekeeping.do_apply(
+            db,
+            Who(f"applicant:{data.get('handle', '')}", utcnow()),
+            community,
+            str(data.get("handle", "")).strip(),
+            str(data.get("email", "")).strip(),
+            language,
+            answers,
+            int(str(data.get("version", "0")) or 0),
+            scores=scores,
+        )
+    except GardienError as error:
+        context |= {"error": str(error), "answers": answers, "values": dict(data)}
+        return render(request, "members/join.html", context, status_code=400)
+    return render(request, "members/joined.html", context | {"application": row})
+
+
+@router.get("/appeal/{token}", response_class=HTMLResponse)
+def appeal_page(request: Request, token: str, db: Db) -> HTMLResponse:
+    """What was decided and why, with the content concerned, and a box to appeal."""
+    sanction = appeals.find_sanction(db, None, token)
+    return render(request, "members/appeal.html", {"sanction": sanction, "token": token})
+
+
+@router.post("/appeal/{token}", response_class=HTMLResponse)
+async def appeal(request: Request, token: str, db: Db) -> HTMLResponse:
+    data = await request.form()
+    sanction = appeals.find_sanction(db, None, token)
+    context: dict[str, Any] = {"sanction": sanction, "token": token}
+    try:
+        filed = appeals.do_appeal(
+            db, Who("member", utcnow()), str(data.get("text", "")), token=token
+        )
+    except GardienError as error:
+        return render(
+            request, "members/appeal.html", context | {"error": str(error)}, status_code=400
+        )
+    return render(request, "members/appeal.html", context | {"filed": filed})
+
+
+@router.get("/console/members/{member_id}", response_class=HTMLResponse)
+def member_page(
+    request: Request,
+    member_id: int,
+    db: Db,
+    principal: Annotated[Principal, Depends(require(Role.moderator))],
+) -> HTMLResponse:
+    """A member's file: identities, standing, strikes, sanctions with evidence, notices, appeals."""
+    access_community(principal, members_views.member_community(db, member_id), Role.moderator)
+    file = members_views.member_file(db, member_id, utcnow())
+    return render(request, "members/member.html", {"file": file}, principal)

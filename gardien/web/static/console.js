@@ -1,0 +1,175 @@
+// Gardien console: keyboard work on the moderation queue, bulk selection, live claims (SSE).
+// Plain JavaScript, no build step. Every action goes through the JSON API with the CSRF header.
+(function () {
+  "use strict";
+  const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
+
+  async function api(method, url, body) {
+    const response = await fetch(url, {
+      method,
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": csrf() },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: "same-origin",
+    });
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      const message = (data.error && data.error.message) || response.statusText;
+      throw Object.assign(new Error(message), { status: response.status });
+    }
+    return data;
+  }
+
+  function initQueue(list) {
+    const me = list.dataset.me;
+    const text = JSON.parse(document.getElementById("queue-text").textContent);
+    const status = document.getElementById("status");
+    const ruleSelect = document.getElementById("rule");
+    const bulk = document.getElementById("bulk");
+    const rulesLoaded = new Set();
+    let current = null;
+
+    const items = () => Array.from(list.querySelectorAll("li.item:not(.done)"));
+    const say = (message) => { status.textContent = message; };
+
+    function focusItem(item) {
+      if (!item) return;
+      if (current) current.classList.remove("current");
+      current = item;
+      item.classList.add("current");
+      item.focus({ preventScroll: true });
+      item.scrollIntoView({ block: "nearest" });
+      loadRules(item.dataset.community);
+    }
+
+    function move(step) {
+      const all = items();
+      if (!all.length) return;
+      const at = current ? all.indexOf(current) : -1;
+      focusItem(all[Math.min(all.length - 1, Math.max(0, at + step))] || all[0]);
+    }
+
+    async function loadRules(community) {
+      if (rulesLoaded.has(community)) return;
+      rulesLoaded.add(community);
+      try {
+        const rules = await api("GET", "/api/v1/moderation/rules?community=" + encodeURIComponent(community));
+        for (const rule of rules) {
+          if (ruleSelect.querySelector('option[value="' + CSS.escape(rule.id) + '"]')) continue;
+          const option = document.createElement("option");
+          option.value = rule.id;
+          option.textContent = rule.title ? rule.id + " — " + rule.title : rule.id;
+          ruleSelect.appendChild(option);
+        }
+      } catch (error) { rulesLoaded.delete(community); }
+    }
+
+    function selected() { return items().filter((item) => item.querySelector("input.select").checked); }
+
+    function refreshBulk() {
+      const count = selected().length;
+      bulk.hidden = count === 0;
+      document.getElementById("bulk-count").textContent = count + " " + text.selected;
+    }
+
+    function finish(item, message) {
+      const next = items()[items().indexOf(item) + 1] || items()[items().indexOf(item) - 1];
+      item.classList.add("done");
+      item.hidden = true;
+      if (item === current) { current = null; focusItem(next); }
+      if (!items().length) document.getElementById("empty").hidden = false;
+      if (message) say(message);
+      refreshBulk();
+    }
+
+    function verdict(action, item) {
+      const rule = ruleSelect.value || (item && item.dataset.rule) || "";
+      return { action, rule };
+    }
+
+    async function act(action) {
+      const chosen = selected();
+      if (chosen.length) {
+        const community = chosen[0].dataset.community;
+        const same = chosen.filter((item) => item.dataset.community === community);
+        const body = Object.assign(verdict(action, same[0]), { community, items: same.map((i) => Number(i.dataset.item)) });
+        try {
+          const result = await api("POST", "/api/v1/moderation/bulk", body);
+          for (const done of result.done) finish(document.getElementById("item-" + done.item));
+          say(result.done.length + " " + text.done + (result.refused.length ? " · " + result.refused.map((r) => r.message).join("; ") : ""));
+        } catch (error) { say(text.failed + ": " + error.message); }
+        return;
+      }
+      if (!current) return;
+      const item = current;
+      try {
+        await api("POST", "/api/v1/moderation/items/" + item.dataset.item + "/actions", verdict(action, item));
+        finish(item, "#" + item.dataset.post + " " + text.done + ": " + action);
+      } catch (error) {
+        say((error.status === 422 && action !== "approve" ? text.no_rule + " " : "") + text.failed + ": " + error.message);
+      }
+    }
+
+    async function claim() {
+      if (!current) return;
+      try {
+        await api("POST", "/api/v1/moderation/items/" + current.dataset.item + "/claim");
+        current.classList.add("mine");
+      } catch (error) { say(text.failed + ": " + error.message); }
+    }
+
+    document.addEventListener("keydown", (event) => {
+      if (event.ctrlKey || event.metaKey || event.altKey) return;
+      const tag = (event.target.tagName || "").toLowerCase();
+      if (tag === "input" && event.target.type !== "checkbox" || tag === "textarea" || tag === "select") return;
+      const keys = {
+        j: () => move(1), k: () => move(-1),
+        x: () => { if (current) { const box = current.querySelector("input.select"); box.checked = !box.checked; refreshBulk(); } },
+        a: () => act("approve"), h: () => act("hide"), r: () => act("remove"), w: () => act("warn"),
+        c: () => claim(),
+        o: () => { if (current) window.location.href = "/console/posts/" + current.dataset.post; },
+      };
+      const handler = keys[event.key];
+      if (handler) { event.preventDefault(); handler(); }
+    });
+
+    list.addEventListener("click", (event) => {
+      const item = event.target.closest("li.item");
+      if (!item) return;
+      if (event.target.matches("input.select")) { refreshBulk(); return; }
+      if (item !== current) focusItem(item);
+      const button = event.target.closest("button[data-act]");
+      if (button) act(button.dataset.act);
+    });
+    bulk.addEventListener("click", (event) => {
+      const button = event.target.closest("button[data-act]");
+      if (button) act(button.dataset.act);
+    });
+
+    // Live: others' claims and verdicts arrive as Server-Sent Events.
+    if (window.EventSource) {
+      const community = list.dataset.community;
+      const source = new EventSource("/api/v1/queues/moderation/events" + (community ? "?community=" + encodeURIComponent(community) : ""));
+      source.addEventListener("item", (message) => {
+        const event = JSON.parse(message.data);
+        const item = document.getElementById("item-" + event.item);
+        if (!item || event.actor === me) return;
+        const badge = item.querySelector("[data-claim]");
+        if (event.action === "item.claim") {
+          item.classList.add("claimed");
+          badge.textContent = text.held_by + " " + event.actor.replace(/^user:/, "");
+        } else if (event.action === "item.release") {
+          item.classList.remove("claimed");
+          badge.textContent = "";
+        } else if (!item.classList.contains("done")) {
+          finish(item, "#" + item.dataset.post + " " + text.done + " · " + event.actor.replace(/^user:/, ""));
+        }
+      });
+    }
+    focusItem(items()[0]);
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    const list = document.getElementById("queue");
+    if (list) initQueue(list);
+  });
+})();

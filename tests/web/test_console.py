@@ -1,0 +1,96 @@
+"""The console's pages through HTTP, as a signed-in browser sees them: every main page renders,
+for the roles that may see it, in English or French, and its JSON twin carries the same data."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+from gardien.channels.webhook import sign
+from tests.factories import jsonl, post
+from tests.web.conftest import bearer, csrf_of, sign_in
+
+HELD = "Tu es un connard, ferme-la"
+
+
+def push(client: TestClient, records: list[dict[str, object]]) -> None:
+    body = jsonl(records)
+    stamp = int(time.time())
+    headers = {
+        "X-Gardien-Timestamp": str(stamp),
+        "X-Gardien-Signature": sign("forum-secret", stamp, body),
+    }
+    assert client.post("/api/v1/ingest/forum", content=body, headers=headers).status_code == 200
+
+
+@pytest.fixture
+def client(app_client: TestClient, cast: dict[str, str]) -> TestClient:
+    push(app_client, [post("q1", HELD, author="troll"), post("q2", "Super balade ce matin !")])
+    return app_client
+
+
+def test_every_main_page_renders_for_an_admin(client: TestClient) -> None:
+    sign_in(client, "ada")
+    for path, heading in [
+        ("/console", "Overview"),
+        ("/console/queue", "Moderation queue"),
+        ("/console/posts", "Posts"),
+        ("/console/audit", "Audit log"),
+        ("/console/users", "Users and roles"),
+    ]:
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert f"<h1>{heading}" in page.text, path
+
+
+def test_the_queue_shows_the_held_post_with_its_reasons(client: TestClient) -> None:
+    sign_in(client, "mo")
+    page = client.get("/console/queue")
+    assert "connard" in page.text and "<mark" in page.text
+    items = client.get("/api/v1/moderation/items").json()["items"]
+    assert [item["post"]["text"] for item in items] == [HELD]
+    post_page = client.get(f"/console/posts/{items[0]['post']['id']}")
+    assert "Why" in post_page.text and "<mark" in post_page.text
+
+
+def test_the_overview_and_its_json_twin_agree(client: TestClient, cast: dict[str, str]) -> None:
+    data = client.get("/api/v1/overview", headers=bearer(cast["mo"])).json()
+    assert [card["slug"] for card in data["communities"]] == ["velo"]
+    metrics = {m["label"]: m["value"] for m in data["communities"][0]["metrics"]}
+    assert metrics["moderation queue"] == 1 and metrics["posts"] == 2
+    sign_in(client, "mo")
+    page = client.get("/console")
+    assert "moderation queue" in page.text and "trail" not in page.text
+
+
+def test_a_user_reads_the_console_in_their_language(client: TestClient) -> None:
+    sign_in(client, "mo")
+    client.post("/account/locale", data={"locale": "fr", "csrf_token": csrf_of(client)})
+    page = client.get("/console/queue")
+    assert "File de modération" in page.text and '<html lang="fr">' in page.text
+    assert client.get("/api/v1/me").json()["locale"] == "fr"
+
+
+def test_an_admin_adds_a_user_and_grants_a_role_from_the_users_page(client: TestClient) -> None:
+    sign_in(client, "ada")
+    token = csrf_of(client)
+    added = client.post(
+        "/console/users",
+        data={"username": "zoe", "password": "long enough pw", "locale": "fr", "csrf_token": token},
+    )
+    assert added.status_code == 200 and "zoe" in added.text
+    short = client.post(
+        "/console/users", data={"username": "zed", "password": "short", "csrf_token": token}
+    )
+    assert "at least 10 characters" in short.text
+    client.post(
+        "/console/users/zoe/grants",
+        data={"community": "velo", "role": "moderator", "csrf_token": token},
+    )
+    users = {u["username"]: u for u in client.get("/api/v1/users").json()}
+    assert users["zoe"]["grants"] == [
+        {"community": "velo", "role": "moderator", "department": None}
+    ]
+    assert "zed" not in users
