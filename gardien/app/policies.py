@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
+from gardien.domain import Community
 from gardien.domain.codec import reason_from_dict
 from gardien.policy.compiler import CompiledPolicy, compile_text
+from gardien.policy.defaults import default_policy
 from gardien.policy.replay import rule_key
 from gardien.store import policies
 from gardien.store.db import Database
@@ -17,10 +19,11 @@ from gardien.store.tables_policy import ShadowDecisionRow
 
 
 def compiled_policies(
-    database: Database, slug: str
-) -> tuple[CompiledPolicy | None, CompiledPolicy | None]:
-    """(live, shadow) compiled policies of a community; None where none is stored (the stages
-    then use the shipped default for the community's language)."""
+    database: Database, community: Community
+) -> tuple[CompiledPolicy, CompiledPolicy | None]:
+    """(live, shadow) compiled policies of a community. Without a stored live version, the
+    shipped default for the community's main language, with the profile's watched words."""
+    slug = community.slug
     with database.session() as session:
         live, shadow = policies.active(session, slug)
 
@@ -29,7 +32,10 @@ def compiled_policies(
             return None
         return compile_text(stored.text, f"{slug}.yaml", stored.author, stored.saved_at)
 
-    return compiled(live), compiled(shadow)
+    fallback = default_policy(
+        community.locales[0] if community.locales else "en", slug, community.watched_words
+    )
+    return compiled(live) or fallback, compiled(shadow)
 
 
 @dataclass(slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from gardien.domain import Community
 from gardien.domain.time import utcnow
 from gardien.pipeline.record import CommunityConfig, StageContext
 from gardien.pipeline.runner import Runner
@@ -13,7 +14,7 @@ from gardien.store.db import Database
 from gardien.store.triage import pending_records, save_judgements
 
 #: Returns a community's (live, shadow) compiled policies.
-PolicyLoader = Callable[[Database, str], tuple[object, object]]
+PolicyLoader = Callable[[Database, Community], tuple[object, object]]
 
 
 @dataclass(slots=True)
@@ -28,9 +29,7 @@ def build_context(database: Database, load_policy: PolicyLoader | None = None) -
         communities = all_communities(session)
     configs = {}
     for community in communities:
-        live, shadow = (
-            (None, None) if load_policy is None else load_policy(database, community.slug)
-        )
+        live, shadow = (None, None) if load_policy is None else load_policy(database, community)
         configs[community.slug] = CommunityConfig(community=community, policy=live, shadow=shadow)
     return StageContext(communities=configs)
 

@@ -38,6 +38,12 @@ def default_policy(
 ) -> CompiledPolicy:
     """The shipped policy for `locale`, compiled (cached per version), named for `community`;
     the community profile's own `watched_words` are added as a `community-words` list (flag)."""
+    return _default_policy(locale, community, tuple(watched_words))
+
+
+@lru_cache(maxsize=64)
+def _default_policy(locale: str, community: str, watched_words: tuple[str, ...]) -> CompiledPolicy:
+    """Parsing the YAML costs milliseconds: the stages ask for every post, so remember it."""
     from gardien.policy.compiler import compile_text
 
     text = default_policy_text(locale)
