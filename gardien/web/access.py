@@ -53,6 +53,8 @@ PUBLIC_ROUTES: frozenset[str] = frozenset(
         # appeal by the token of a notice (gardien/web/api/applications.py, members.py).
         "/api/v1/join/{community}",
         "/api/v1/appeals",
+        "/join/{community}",
+        "/appeal/{token}",
         # Platform webhooks (Discourse's own signature, or a bridge's Gardien signature).
         "/api/v1/channels/{name}/events",
     }
