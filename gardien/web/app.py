@@ -15,6 +15,7 @@ from gardien.web.api import channels as channel_api
 from gardien.web.auth import routes as auth_routes
 from gardien.web.auth import session as auth_session
 from gardien.web.console import audit, live, members_pages, overview, pages, queue, users
+from gardien.web.console import channels as channel_pages
 
 
 def create_app(runtime: Runtime) -> FastAPI:
@@ -37,5 +38,6 @@ def create_app(runtime: Runtime) -> FastAPI:
     for router in (moderation.router, members.router, applications.router, members_pages.router):
         app.include_router(router)
     app.include_router(channel_api.router)
+    app.include_router(channel_pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

@@ -13,6 +13,7 @@ from gardien.channels import state
 from gardien.domain import Channel
 from gardien.store import queries
 from gardien.store.communities import ensure_channel
+from tests.web.conftest import _cheap_password_hashing, cast, make_user  # noqa: F401  (fixtures)
 
 #: Tiny waits so that backing off on a 429 takes milliseconds in tests.
 FAST_HTTP = {"max_wait_seconds": 2.0, "retries": 2, "backoff_seconds": 0.01, "timeout": 5.0}

@@ -17,7 +17,7 @@ from gardien.channels.platforms.discourse import signature
 from gardien.web.app import create_app
 from tests.adapters.conftest import add_channel, posts_of
 from tests.adapters.fakes import PAYLOADS
-from tests.web.conftest import _cheap_password_hashing, bearer, cast, make_user  # noqa: F401
+from tests.web.conftest import bearer, sign_in
 
 SECRET = "hook-secret-xyz"
 
@@ -123,3 +123,16 @@ def test_a_bridge_forwards_platform_json_signed_the_gardien_way(
     assert answer.status_code == 200
     assert (answer.json()["new"], len(answer.json()["rejected"])) == (3, 1)
     assert "snippet" in answer.json()["rejected"][0]["reason"]
+
+
+def test_the_console_shows_each_channels_health_to_its_managers(
+    runtime: Runtime, client: TestClient, cast: dict[str, str]
+) -> None:
+    Listener(
+        runtime, interval_seconds=0, channels=("rouleurs",), deliver=False, triage=False
+    ).cycle()
+    sign_in(client, "camille")
+    page = client.get("/console/channels")
+    assert page.status_code == 200
+    assert "rouleurs" in page.text and "failing" in page.text and "GET /posts.json" in page.text
+    assert 'href="/console/channels"' in page.text and "k-0123456789" not in page.text
