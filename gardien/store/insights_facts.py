@@ -1,0 +1,123 @@
+"""Keep `post_facts` in step with triage: one narrow row of labels per judged post.
+
+`record_facts(session, post_ids)` is meant to be called by the triage path right after it saved
+the judgements of a batch (same transaction); `backfill_facts` fills or refreshes the table for
+posts judged before (after a catalogue change, say)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from gardien.insights.catalogue import Catalogue, Matcher, parse_catalogue
+from gardien.insights.labels import label, scores_of
+from gardien.store.db import Database
+from gardien.store.tables import ChannelRow, CommunityRow, PostRow, TriageRow
+from gardien.store.tables_insights import PostFactRow
+
+#: Scores at or above which a post counts as spam (bot-like authors) or off topic.
+SPAM_AT = 0.5
+OFF_TOPIC_AT = 0.5
+
+
+def catalogue_of(settings: dict[str, Any] | None) -> Catalogue:
+    """The insights settings (catalogue, brand accounts, funnel) of a community's settings."""
+    return parse_catalogue((settings or {}).get("insights"))
+
+
+def _matchers(session: Session, community_ids: Collection[int]) -> dict[int, Matcher]:
+    rows = session.execute(
+        select(CommunityRow.id, CommunityRow.settings).where(CommunityRow.id.in_(community_ids))
+    )
+    return {row_id: Matcher(catalogue_of(settings)) for row_id, settings in rows}
+
+
+def record_facts(session: Session, post_ids: Sequence[int]) -> int:
+    """(Re)write the facts of `post_ids` from their stored triage; returns how many rows."""
+    if not post_ids:
+        return 0
+    rows = session.execute(
+        select(
+            PostRow.id,
+            PostRow.channel_id,
+            PostRow.author_id,
+            PostRow.thread_id,
+            PostRow.external_id,
+            PostRow.created_at,
+            PostRow.text,
+            PostRow.likes + PostRow.replies + PostRow.shares,
+            ChannelRow.community_id,
+            TriageRow.language,
+            TriageRow.signals,
+            TriageRow.queue,
+        )
+        .join(TriageRow, TriageRow.post_id == PostRow.id)
+        .join(ChannelRow, ChannelRow.id == PostRow.channel_id)
+        .where(PostRow.id.in_(post_ids))
+    ).all()
+    matchers = _matchers(session, {row.community_id for row in rows})
+    facts = []
+    for row in rows:
+        scores = scores_of(row.signals or {})
+        labels = label(scores)
+        product, aspect = matchers[row.community_id].match(row.text)
+        facts.append(
+            {
+                "post_id": row.id,
+                "community_id": row.community_id,
+                "channel_id": row.channel_id,
+                "author_id": row.author_id,
+                "thread": (row.thread_id or row.external_id)[:200],
+                "day": row.created_at.date(),
+                "language": row.language,
+                "sentiment": labels.sentiment,
+                "intent": labels.intent,
+                "complaint": labels.complaint,
+                "polarity": labels.polarity,
+                "product": product,
+                "aspect": aspect,
+                "queue": row.queue,
+                "interactions": int(row[7] or 0),
+                "spam": scores.get("spam", 0.0) >= SPAM_AT,
+                "off_topic": scores.get("off_topic", 0.0) >= OFF_TOPIC_AT,
+            }
+        )
+    session.execute(delete(PostFactRow).where(PostFactRow.post_id.in_(post_ids)))
+    if facts:
+        session.execute(insert(PostFactRow), facts)
+    return len(facts)
+
+
+def backfill_facts(
+    database: Database,
+    community: str | None = None,
+    batch_size: int = 2000,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Recompute the facts of every judged post (of one community), batch by batch."""
+    done, after = 0, 0
+    while True:
+        with database.session() as session:
+            query = (
+                select(TriageRow.post_id)
+                .where(TriageRow.post_id > after)
+                .order_by(TriageRow.post_id)
+                .limit(batch_size)
+            )
+            if community is not None:
+                query = (
+                    query.join(PostRow, PostRow.id == TriageRow.post_id)
+                    .join(ChannelRow, ChannelRow.id == PostRow.channel_id)
+                    .join(CommunityRow, CommunityRow.id == ChannelRow.community_id)
+                    .where(CommunityRow.slug == community)
+                )
+            ids = list(session.scalars(query))
+            if not ids:
+                return done
+            done += record_facts(session, ids)
+        after = ids[-1]
+        if progress is not None:
+            progress(done)

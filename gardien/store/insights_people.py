@@ -1,0 +1,193 @@
+"""People and threads read models: members' histories for the funnel, authors' stats for the
+influencer ranking, threads' stats for good discussions. All read `post_facts` through its
+(community_id, author_id, day) or (community_id, day, …) indexes."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+from datetime import date, datetime
+
+from sqlalchemy import ColumnElement, Integer, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from gardien.insights.discussions import ThreadStats
+from gardien.insights.funnel import MemberHistory
+from gardien.insights.influence import AuthorStats
+from gardien.store.insights_dashboard import Scope, _where
+from gardien.store.tables import AuthorRow, ChannelRow
+from gardien.store.tables_care import CaseRow
+from gardien.store.tables_insights import PostFactRow as F
+from gardien.store.tables_members import MemberRow, SanctionRow
+
+
+def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.sum(case((condition, 1), else_=0)).cast(Integer)
+
+
+def member_histories(session: Session, community_id: int, until: date) -> list[MemberHistory]:
+    """Every author's history in the community up to `until` (brand accounts included: the
+    caller leaves them out)."""
+    reviews = select(ChannelRow.id).where(
+        ChannelRow.community_id == community_id, ChannelRow.kind == "reviews"
+    )
+    customers = set(
+        session.scalars(
+            select(CaseRow.author_id).where(CaseRow.community_id == community_id).distinct()
+        )
+    )
+    rows = session.execute(
+        select(
+            F.author_id,
+            AuthorRow.handle,
+            func.count(),
+            func.count(F.thread.distinct()),
+            func.count(F.day.distinct()),
+            _count_if(F.sentiment == "positive"),
+            _count_if(F.sentiment == "negative"),
+            _count_if(F.intent == "praise"),
+            _count_if(F.complaint.is_(True)),
+            _count_if(F.channel_id.in_(reviews)),
+        )
+        .join(AuthorRow, AuthorRow.id == F.author_id)
+        .where(F.community_id == community_id, F.day <= until, F.spam.is_(False))
+        .group_by(F.author_id, AuthorRow.handle)
+    ).all()
+    histories = [
+        MemberHistory(
+            author_id=row[0],
+            handle=row[1],
+            posts=row[2],
+            threads=row[3],
+            days=row[4],
+            positive=row[5] or 0,
+            negative=row[6] or 0,
+            praise=row[7] or 0,
+            complaints=row[8] or 0,
+            customer=bool(row[9]) or row[0] in customers,
+        )
+        for row in rows
+    ]
+    return histories
+
+
+def evidence_posts(
+    session: Session, community_id: int, author_ids: Collection[int], positive: bool, per: int = 3
+) -> dict[int, tuple[int, ...]]:
+    """The latest `per` positive (or negative) posts of each author: the evidence for a stage."""
+    if not author_ids:
+        return {}
+    tone = (
+        or_(F.sentiment == "positive", F.intent == "praise")
+        if positive
+        else or_(F.sentiment == "negative", F.complaint.is_(True))
+    )
+    found: dict[int, list[int]] = defaultdict(list)
+    rows = session.execute(
+        select(F.author_id, F.post_id)
+        .where(F.community_id == community_id, F.author_id.in_(author_ids), tone)
+        .order_by(F.post_id.desc())
+    )
+    for author_id, post_id in rows:
+        if len(found[author_id]) < per:
+            found[author_id].append(post_id)
+    return {author: tuple(posts) for author, posts in found.items()}
+
+
+def author_stats(
+    session: Session, scope: Scope, now: datetime, candidates: int = 1000
+) -> list[AuthorStats]:
+    """The period's most-followed authors with what the influencer score needs."""
+    rows = session.execute(
+        select(
+            F.author_id,
+            AuthorRow.handle,
+            AuthorRow.followers,
+            func.count(),
+            func.sum(F.interactions),
+            func.sum(F.polarity),
+            _count_if(F.spam.is_(True)),
+        )
+        .join(AuthorRow, AuthorRow.id == F.author_id)
+        .where(*_where(scope))
+        .group_by(F.author_id, AuthorRow.handle, AuthorRow.followers)
+        .order_by(AuthorRow.followers.desc(), F.author_id)
+        .limit(candidates)
+    ).all()
+    ids = [row[0] for row in rows]
+    members = {
+        author_id: (member_id, trust)
+        for author_id, member_id, trust in session.execute(
+            select(MemberRow.author_id, MemberRow.id, MemberRow.trust_level).where(
+                MemberRow.community_id == scope.community_id, MemberRow.author_id.in_(ids)
+            )
+        )
+    }
+    sanctioned = sanctioned_members(session, [m for m, _ in members.values()], now)
+    posts = _latest_posts(session, scope, ids)
+    return [
+        AuthorStats(
+            author_id=row[0],
+            handle=row[1],
+            followers=row[2],
+            posts=row[3],
+            interactions=int(row[4] or 0),
+            polarity_sum=float(row[5] or 0.0),
+            trust_level=members[row[0]][1] if row[0] in members else None,
+            sanctioned=row[0] in members and members[row[0]][0] in sanctioned,
+            spam_posts=row[6] or 0,
+            post_ids=posts.get(row[0], ()),
+        )
+        for row in rows
+    ]
+
+
+def sanctioned_members(session: Session, member_ids: Collection[int], now: datetime) -> set[int]:
+    """Members under a sanction that is neither lifted nor over (warnings do not count)."""
+    if not member_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(SanctionRow.member_id).where(
+                SanctionRow.member_id.in_(member_ids),
+                SanctionRow.kind != "warn",
+                SanctionRow.lifted_at.is_(None),
+                or_(SanctionRow.ends_at.is_(None), SanctionRow.ends_at > now),
+            )
+        )
+    )
+
+
+def _latest_posts(
+    session: Session, scope: Scope, author_ids: list[int], per: int = 3
+) -> dict[int, tuple[int, ...]]:
+    found: dict[int, list[int]] = defaultdict(list)
+    for author_id, post_id in session.execute(
+        select(F.author_id, F.post_id)
+        .where(*_where(scope), F.author_id.in_(author_ids[:50]))
+        .order_by(F.post_id.desc())
+    ):
+        if len(found[author_id]) < per:
+            found[author_id].append(post_id)
+    return {author: tuple(posts) for author, posts in found.items()}
+
+
+def thread_stats(session: Session, scope: Scope, min_participants: int = 3) -> list[ThreadStats]:
+    """Threads of the period with at least `min_participants` distinct authors."""
+    participants = func.count(F.author_id.distinct())
+    rows = session.execute(
+        select(
+            F.thread,
+            func.min(F.post_id),
+            func.count(),
+            participants,
+            _count_if(F.sentiment == "positive"),
+            _count_if(F.sentiment == "negative"),
+            _count_if(F.queue == "moderation"),
+            _count_if(F.off_topic.is_(True)),
+        )
+        .where(*_where(scope))
+        .group_by(F.channel_id, F.thread)
+        .having(participants >= min_participants)
+    ).all()
+    return [ThreadStats(*row) for row in rows]

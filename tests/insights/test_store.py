@@ -1,0 +1,139 @@
+"""Facts, dashboard aggregates and a giveaway through the store, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from gardien.actions import insights as actions
+from gardien.app.runtime import Runtime
+from gardien.insights import giveaway as draw_rules
+from gardien.insights.catalogue import parse_catalogue
+from gardien.insights.dashboard import assemble
+from gardien.store import insights_animation as animation
+from gardien.store.insights_dashboard import PostFilter, cube, posts_behind, resolve_scope
+from gardien.store.insights_facts import backfill_facts
+from gardien.store.tables_insights import GiveawayEntryRow
+from gardien.store.tables_members import MemberRow
+from tests.insights.cast import forum_week
+
+NOW = datetime(2026, 11, 7, 12, 0, tzinfo=UTC)
+CATALOGUE = parse_catalogue(
+    {
+        "products": [
+            {"name": "Rhône E7", "terms": ["Rhône E7"]},
+            {"name": "VR Connect", "terms": ["VR Connect", "app"]},
+        ],
+        "aspects": [{"name": "battery", "terms": ["battery"]}],
+    }
+)
+CM = actions.Who("camille", NOW)
+
+
+def test_praise_and_improvement_per_product_with_the_posts_behind_each_number(
+    runtime: Runtime,
+) -> None:
+    with runtime.database.session() as session:
+        actions.do_set_catalogue(session, CM, "velo", CATALOGUE)
+    forum_week(runtime)
+    with runtime.database.session() as session:
+        scope = resolve_scope(session, "velo", date(2026, 11, 1), date(2026, 11, 7))
+        board = assemble(cube(session, scope), scope.since, scope.until)
+        products = {p.name: (p.praise, p.requests, p.complaints) for p in board.products}
+        assert products == {"Rhône E7": (2, 0, 2), "VR Connect": (0, 1, 0)}
+        assert board.total == 6 and board.complaints == 2
+        assert board.queues == {"none": 5, "moderation": 1}
+        behind = posts_behind(session, scope, PostFilter(product="Rhône E7", improvement=True))
+        assert sorted(p.handle for p in behind) == ["@chloe", "@lena_rides"]
+
+
+def test_backfill_recomputes_facts_after_the_catalogue_changes(runtime: Runtime) -> None:
+    forum_week(runtime)
+    with runtime.database.session() as session:
+        actions.do_set_catalogue(session, CM, "velo", CATALOGUE)
+    assert backfill_facts(runtime.database, "velo") == 6
+    with runtime.database.session() as session:
+        scope = resolve_scope(session, "velo", date(2026, 11, 1), date(2026, 11, 7))
+        assert {
+            p.name for p in assemble(cube(session, scope), scope.since, scope.until).products
+        } == {
+            "Rhône E7",
+            "VR Connect",
+        }
+
+
+def run_giveaway(runtime: Runtime) -> int:
+    with runtime.database.session() as session:
+        giveaway = actions.do_create_giveaway(
+            session,
+            CM,
+            "velo",
+            "Win a saddle",
+            NOW + timedelta(days=2),
+            winners=2,
+            eligibility=draw_rules.Eligibility(member_days=0),
+        )
+        actions.do_commit_giveaway(session, CM, giveaway, channel="forum")
+        giveaway_id = giveaway.id
+    for n, handle in enumerate(["@ana", "@bruno", "@chloe", "@lena_rides"]):
+        with runtime.database.session() as session:
+            giveaway = animation.access_giveaway(session, giveaway_id, None)
+            later = actions.Who(handle, NOW + timedelta(minutes=n))
+            actions.do_enter_giveaway(session, later, giveaway, handle)
+    closing = actions.Who("camille", NOW + timedelta(days=2, minutes=1))
+    with runtime.database.session() as session:
+        giveaway = animation.access_giveaway(session, giveaway_id, None)
+        actions.do_close_giveaway(session, closing, giveaway, channel="forum")
+        actions.do_draw_giveaway(session, closing, giveaway, channel="forum")
+    return giveaway_id
+
+
+def test_a_giveaway_run_in_the_store_verifies_and_one_changed_entry_is_caught(
+    runtime: Runtime,
+) -> None:
+    forum_week(runtime)
+    giveaway_id = run_giveaway(runtime)
+    with runtime.database.session() as session:
+        document = animation.published(
+            session, animation.access_giveaway(session, giveaway_id, None)
+        )
+    result = draw_rules.verify(document)
+    assert result.ok, result.problems
+    assert len(result.winners) == 2
+    with runtime.database.session() as session:
+        session.execute(
+            update(GiveawayEntryRow)
+            .where(GiveawayEntryRow.giveaway_id == giveaway_id, GiveawayEntryRow.n == 2)
+            .values(handle="@mallory")
+        )
+    with runtime.database.session() as session:
+        tampered = animation.published(
+            session, animation.access_giveaway(session, giveaway_id, None)
+        )
+    assert not draw_rules.verify(tampered).ok
+
+
+def test_one_entry_per_person_and_sanctioned_members_refused(runtime: Runtime) -> None:
+    forum_week(runtime)
+    with runtime.database.session() as session:
+        giveaway = actions.do_create_giveaway(
+            session, CM, "velo", "Win a bell", NOW + timedelta(days=1)
+        )
+        actions.do_commit_giveaway(session, CM, giveaway)
+        actions.do_enter_giveaway(session, CM, giveaway, "@ana")
+    with runtime.database.session() as session, pytest.raises(Exception, match="already entered"):
+        giveaway = animation.access_giveaway(session, giveaway.id, None)
+        actions.do_enter_giveaway(session, CM, giveaway, "@ana")
+    with runtime.database.session() as session:
+        members = session.scalars(select(MemberRow).order_by(MemberRow.id)).all()
+        assert members, "ingest creates members"
+    with (
+        runtime.database.session() as session,
+        pytest.raises(actions.InsightsError, match="closed"),
+    ):
+        giveaway = animation.access_giveaway(session, giveaway.id, None)
+        actions.do_enter_giveaway(
+            session, actions.Who("x", NOW + timedelta(days=2)), giveaway, "@bruno"
+        )
