@@ -1,0 +1,241 @@
+"""The marketing report: everything the dashboard shows for one community and period, built
+once and rendered as the console page, a standalone HTML file, a PDF, or a weekly e-mail."""
+
+from __future__ import annotations
+
+import smtplib
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import select
+
+from gardien.actions.insights import Who, do_mark_report_sent
+from gardien.insights import discussions, funnel, influence
+from gardien.insights.dashboard import Dashboard, assemble
+from gardien.insights.summary import summarise
+from gardien.insights.themes import Theme, find_themes
+from gardien.insights.trends import weeks_between
+from gardien.store.db import Database
+from gardien.store.insights_animation import due_schedules
+from gardien.store.insights_dashboard import (
+    ResponseTimes,
+    cube,
+    resolve_scope,
+    response_times,
+    theme_docs,
+)
+from gardien.store.insights_facts import catalogue_of
+from gardien.store.insights_people import (
+    author_stats,
+    evidence_posts,
+    member_histories,
+    thread_stats,
+)
+from gardien.store.tables import ChannelRow, CommunityRow
+
+TEMPLATES = Path(__file__).parent.parent / "web" / "templates"
+
+
+@dataclass(slots=True)
+class Report:
+    community: str
+    name: str
+    since: date
+    until: date
+    channel: str | None
+    language: str | None
+    generated_at: datetime
+    board: Dashboard
+    channel_names: dict[int, str]
+    themes: list[Theme]
+    prompts: list[str]
+    funnel: dict[str, int]
+    advocates: list[funnel.Placement]
+    detractors: list[funnel.Placement]
+    influencers: list[influence.Influencer]
+    critics: list[influence.Influencer]
+    discussions: list[discussions.Discussion]
+    response: ResponseTimes
+    summary: list[str] = field(default_factory=list)
+
+    def query(self, **extra: object) -> str:
+        """The query string of this report's filters plus `extra` (for links to posts)."""
+        from urllib.parse import urlencode
+
+        values: dict[str, object] = {"since": self.since, "until": self.until}
+        if self.channel:
+            values["channel"] = self.channel
+        if self.language:
+            values["language"] = self.language
+        values.update({k: v for k, v in extra.items() if v is not None})
+        return urlencode(values)
+
+
+def build_report(
+    database: Database,
+    community: str,
+    since: date,
+    until: date,
+    channel: str | None = None,
+    language: str | None = None,
+    now: datetime | None = None,
+) -> Report:
+    """Read and compute every part of the report (one read transaction)."""
+    now = now or datetime.now(UTC)
+    with database.session() as session:
+        scope = resolve_scope(session, community, since, until, channel, language)
+        row = session.get_one(CommunityRow, scope.community_id)
+        catalogue = catalogue_of(row.settings)
+        brand = {handle.casefold() for handle in catalogue.brand_accounts}
+        board = assemble(cube(session, scope), since, until)
+        themes = find_themes(theme_docs(session, scope), weeks_between(since, until))
+        rules = funnel.FunnelRules.from_settings(catalogue.funnel)
+        placements = [
+            funnel.place(history, rules)
+            for history in member_histories(session, scope.community_id, until)
+            if history.handle.casefold() not in brand
+        ]
+        advocates = _with_evidence(session, scope.community_id, placements, "advocate")
+        detractors = _with_evidence(session, scope.community_id, placements, "detractor")
+        authors = [
+            stats
+            for stats in author_stats(session, scope, now)
+            if stats.handle.casefold() not in brand
+        ]
+        channel_names = dict(
+            session.execute(
+                select(ChannelRow.id, ChannelRow.name).where(
+                    ChannelRow.community_id == scope.community_id
+                )
+            ).all()
+        )
+        response = response_times(session, scope, catalogue.brand_accounts)
+        threads = discussions.best(thread_stats(session, scope))
+    locale = "fr" if (row.settings or {}).get("locales", ["en"])[:1] == ["fr"] else "en"
+    counts = funnel.funnel_counts(placements)
+    report = Report(
+        community=scope.community,
+        name=row.name,
+        since=since,
+        until=until,
+        channel=channel,
+        language=language,
+        generated_at=now,
+        board=board,
+        channel_names=channel_names,
+        themes=themes,
+        prompts=discussions.prompts(themes, locale),
+        funnel=counts,
+        advocates=advocates,
+        detractors=detractors,
+        influencers=influence.rank(authors, 10),
+        critics=influence.critics(authors, 5),
+        discussions=threads,
+        response=response,
+    )
+    report.summary = summarise(
+        board, themes, counts, response.median_minutes, response.answered_share
+    )
+    return report
+
+
+def _with_evidence(
+    session: Any, community_id: int, placements: list[funnel.Placement], stage: str, limit: int = 10
+) -> list[funnel.Placement]:
+    chosen = [p for p in placements if p.stage == stage]
+    chosen.sort(key=lambda p: (-int(p.evidence.split()[0]), p.handle))
+    chosen = chosen[:limit]
+    posts = evidence_posts(
+        session, community_id, [p.author_id for p in chosen], positive=stage == "advocate"
+    )
+    return [
+        funnel.Placement(p.author_id, p.handle, p.stage, p.evidence, posts.get(p.author_id, ()))
+        for p in chosen
+    ]
+
+
+def _environment() -> Environment:
+    from gardien.insights import charts
+
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True)
+    )
+    env.globals["charts"] = charts
+    return env
+
+
+def links(report: Report, base_url: str = "") -> dict[str, Any]:
+    """The template's `link(**filters)` (posts behind a number, or a funnel stage's members)
+    and `post_url(id)`, absolute when `base_url` (the console's address) is given."""
+    base = base_url.rstrip("/")
+    home = f"{base}/console/insights/{report.community}"
+
+    def link(**filters: object) -> str:
+        page = "funnel" if "stage" in filters else "posts"
+        return f"{home}/{page}?{report.query(**filters)}"
+
+    def post_url(post_id: int) -> str:
+        return f"{base}/console/posts/{post_id}"
+
+    return {"link": link, "post_url": post_url}
+
+
+def render_html(report: Report, base_url: str = "", open_tables: bool = False) -> str:
+    """The report as one self-contained HTML page (inline SVG charts and CSS, no scripts)."""
+    template = _environment().get_template("insights/report.html")
+    return template.render(report=report, open_tables=open_tables, **links(report, base_url))
+
+
+def render_pdf(report: Report, base_url: str = "") -> bytes:
+    """The same page printed to PDF by WeasyPrint (needs Pango from the system)."""
+    from weasyprint import HTML
+
+    pdf: bytes = HTML(string=render_html(report, base_url, open_tables=True)).write_pdf()
+    return pdf
+
+
+@dataclass(frozen=True, slots=True)
+class Mailer:
+    """How reports leave: an SMTP server (no authentication: a local relay)."""
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    mail_from: str = "gardien@localhost"
+    timeout: float = 10.0
+
+
+def mail_report(mailer: Mailer, recipients: list[str], report: Report, format: str) -> None:
+    """E-mail the report: the summary in the body, the report attached as HTML or PDF."""
+    message = EmailMessage()
+    message["From"], message["To"] = mailer.mail_from, ", ".join(recipients)
+    message["Subject"] = f"[Gardien] {report.name}: report {report.since} – {report.until}"
+    message.set_content("\n".join(report.summary) + "\n")
+    name = f"gardien-{report.community}-{report.since}-{report.until}.{format}"
+    if format == "pdf":
+        message.add_attachment(
+            render_pdf(report), maintype="application", subtype="pdf", filename=name
+        )
+    else:
+        message.add_attachment(render_html(report), subtype="html", filename=name)
+    with smtplib.SMTP(mailer.smtp_host, mailer.smtp_port, timeout=mailer.timeout) as smtp:
+        smtp.send_message(message)
+
+
+def send_due_reports(database: Database, mailer: Mailer, now: datetime, days: int = 7) -> int:
+    """Send every scheduled report that is due (covering the last `days` days); a failure
+    leaves the schedule due, so the next run tries again."""
+    with database.session() as session:
+        due = due_schedules(session, now)
+    sent = 0
+    for schedule_id, community, recipients, format in due:
+        until = now.date()
+        since = date.fromordinal(until.toordinal() - days + 1)
+        mail_report(mailer, recipients, build_report(database, community, since, until), format)
+        with database.session() as session:
+            do_mark_report_sent(session, Who("schedule", now), schedule_id)
+        sent += 1
+    return sent
