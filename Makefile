@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.dev-installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo run test lint typecheck pytest bench models clean
+.PHONY: demo run test lint typecheck pytest bench models clean chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,11 @@ lint: $(DEV_STAMP)
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
-pytest: $(DEV_STAMP)
+# The browser tests drive Debian's Chromium (never a downloaded browser build).
+chromium:
+	command -v chromium || (apt-get update && apt-get install -y chromium)
+
+pytest: $(DEV_STAMP) chromium
 	$(BIN)/pytest
 
 test: lint typecheck pytest

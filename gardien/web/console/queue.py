@@ -4,7 +4,7 @@ x select, a approve, h hide, r remove, w warn, c claim) through the review-queue
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
@@ -21,15 +21,9 @@ Moderator = Annotated[Principal, Depends(require(Role.moderator))]
 PAGE = 50
 
 
-@router.get("/console/queue", response_class=HTMLResponse)
-def queue_page(
-    request: Request,
-    db: Annotated[Session, Depends(session)],
-    principal: Moderator,
-    community: str | None = None,
-    cursor: str | None = None,
-) -> HTMLResponse:
-    """Open items of the communities the user moderates (or of one), most severe first."""
+def _context(
+    db: Session, principal: Principal, community: str | None, cursor: str | None
+) -> dict[str, Any]:
     communities = principal.communities(Role.moderator)
     if community:
         communities = frozenset({access_community(principal, community, Role.moderator)})
@@ -41,11 +35,38 @@ def queue_page(
         limit=PAGE,
     )
     last = items[-1] if len(items) == PAGE else None
-    context = {
+    return {
         "items": items,
         "community": community,
         "communities": sorted(principal.communities(Role.moderator)),
         "next_cursor": cursors.encode(last["severity"], last["id"]) if last else None,
         "me": f"user:{principal.username}",
     }
-    return render(request, "queue.html", context, principal)
+
+
+@router.get("/console/queue", response_class=HTMLResponse)
+def queue_page(
+    request: Request,
+    db: Annotated[Session, Depends(session)],
+    principal: Moderator,
+    community: str | None = None,
+    cursor: str | None = None,
+) -> HTMLResponse:
+    """Open items of the communities the user moderates (or of one), most severe first."""
+    return render(request, "queue.html", _context(db, principal, community, cursor), principal)
+
+
+@router.get("/console/queue/items", response_class=HTMLResponse)
+def queue_items(
+    request: Request,
+    db: Annotated[Session, Depends(session)],
+    principal: Moderator,
+    community: str | None = None,
+    cursor: str | None = None,
+) -> HTMLResponse:
+    """The next page of items as an HTML fragment (the page appends it as the list runs low);
+    the next cursor comes back in the X-Next-Cursor header."""
+    context = _context(db, principal, community, cursor)
+    response = render(request, "_queue_items.html", context, principal)
+    response.headers["X-Next-Cursor"] = context["next_cursor"] or ""
+    return response

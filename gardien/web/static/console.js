@@ -71,14 +71,38 @@
       document.getElementById("bulk-count").textContent = count + " " + text.selected;
     }
 
+    let loading = false;
+    async function loadMore() {
+      if (loading || !list.dataset.next || items().length > 10) return;
+      loading = true;
+      const query = new URLSearchParams({ cursor: list.dataset.next });
+      if (list.dataset.community) query.set("community", list.dataset.community);
+      try {
+        const response = await fetch("/console/queue/items?" + query, { credentials: "same-origin" });
+        if (response.ok) {
+          const known = new Set(Array.from(list.children, (li) => li.id));
+          const holder = document.createElement("ol");
+          holder.innerHTML = await response.text();
+          for (const li of Array.from(holder.children)) if (!known.has(li.id)) list.appendChild(li);
+          list.dataset.next = response.headers.get("X-Next-Cursor") || "";
+          const more = document.getElementById("more");
+          if (more && !list.dataset.next) more.hidden = true;
+          document.getElementById("empty").hidden = items().length > 0;
+          if (!current) focusItem(items()[0]);
+        }
+      } finally { loading = false; }
+    }
+
     function finish(item, message) {
       const next = items()[items().indexOf(item) + 1] || items()[items().indexOf(item) - 1];
       item.classList.add("done");
+      item.classList.remove("current");
       item.hidden = true;
       if (item === current) { current = null; focusItem(next); }
       if (!items().length) document.getElementById("empty").hidden = false;
       if (message) say(message);
       refreshBulk();
+      loadMore();
     }
 
     function verdict(action, item) {
@@ -111,9 +135,11 @@
 
     async function claim() {
       if (!current) return;
+      const item = current;
+      const mine = item.classList.contains("mine");
       try {
-        await api("POST", "/api/v1/moderation/items/" + current.dataset.item + "/claim");
-        current.classList.add("mine");
+        await api("POST", "/api/v1/moderation/items/" + item.dataset.item + (mine ? "/release" : "/claim"));
+        item.classList.toggle("mine", !mine);
       } catch (error) { say(text.failed + ": " + error.message); }
     }
 
