@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
 from gardien.errors import (
@@ -40,6 +41,15 @@ def install(app: FastAPI) -> None:
         ]
         return JSONResponse(
             error_body("invalid_request", "the request is not valid", detail), status_code=422
+        )
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def out_of_range(_: Request, error: Exception) -> JSONResponse:
+        # A number past what the database stores (e.g. an id of 2**63) is the caller's mistake.
+        return JSONResponse(
+            error_body("invalid_request", "a number in the request is out of range"),
+            status_code=422,
         )
 
     @app.exception_handler(HTTPException)
