@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import smtplib
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -14,16 +14,21 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
 
 from gardien.actions.insights import Who, do_mark_report_sent
-from gardien.insights import discussions, funnel, influence
+from gardien.insights import discussions, influence
+from gardien.insights import funnel as stages
+from gardien.insights.funnel import Placement
 from gardien.insights.dashboard import Dashboard, assemble
 from gardien.insights.summary import summarise
 from gardien.insights.themes import Theme, find_themes
 from gardien.insights.trends import weeks_between
 from gardien.store.db import Database
 from gardien.store.insights_animation import due_schedules
+from gardien.store.communities import find_community
 from gardien.store.insights_dashboard import (
     ResponseTimes,
+    Scope,
     cube,
+    latest_day,
     resolve_scope,
     response_times,
     theme_docs,
@@ -54,8 +59,8 @@ class Report:
     themes: list[Theme]
     prompts: list[str]
     funnel: dict[str, int]
-    advocates: list[funnel.Placement]
-    detractors: list[funnel.Placement]
+    advocates: list[Placement]
+    detractors: list[Placement]
     influencers: list[influence.Influencer]
     critics: list[influence.Influencer]
     discussions: list[discussions.Discussion]
@@ -93,9 +98,9 @@ def build_report(
         brand = {handle.casefold() for handle in catalogue.brand_accounts}
         board = assemble(cube(session, scope), since, until)
         themes = find_themes(theme_docs(session, scope), weeks_between(since, until))
-        rules = funnel.FunnelRules.from_settings(catalogue.funnel)
+        rules = stages.FunnelRules.from_settings(catalogue.funnel)
         placements = [
-            funnel.place(history, rules)
+            stages.place(history, rules)
             for history in member_histories(session, scope.community_id, until)
             if history.handle.casefold() not in brand
         ]
@@ -116,7 +121,7 @@ def build_report(
         response = response_times(session, scope, catalogue.brand_accounts)
         threads = discussions.best(thread_stats(session, scope))
     locale = "fr" if (row.settings or {}).get("locales", ["en"])[:1] == ["fr"] else "en"
-    counts = funnel.funnel_counts(placements)
+    counts = stages.funnel_counts(placements)
     report = Report(
         community=scope.community,
         name=row.name,
@@ -143,17 +148,55 @@ def build_report(
     return report
 
 
+def default_period(database: Database, community: str, days: int = 28) -> tuple[date, date]:
+    """The last `days` days up to the community's latest post (today when it has none)."""
+    with database.session() as session:
+        until = latest_day(session, community) or datetime.now(UTC).date()
+    return until - timedelta(days=days - 1), until
+
+
+def theme_post_ids(database: Database, scope: Scope, theme_id: int) -> tuple[int, ...]:
+    """The posts of one theme (themes are deterministic for the same posts)."""
+    with database.session() as session:
+        docs = theme_docs(session, scope)
+    for theme in find_themes(docs, weeks_between(scope.since, scope.until)):
+        if theme.id == theme_id:
+            return theme.post_ids
+    return ()
+
+
+def stage_members(
+    database: Database, community: str, until: date, stage: str, limit: int = 200
+) -> list[Placement]:
+    """Members at one funnel stage, with the evidence (brand accounts left out)."""
+    with database.session() as session:
+        row = find_community(session, community)
+        catalogue = catalogue_of(row.settings)
+        brand = {handle.casefold() for handle in catalogue.brand_accounts}
+        rules = stages.FunnelRules.from_settings(catalogue.funnel)
+        placements = [
+            stages.place(history, rules)
+            for history in member_histories(session, row.id, until)
+            if history.handle.casefold() not in brand
+        ]
+        return _with_evidence(session, row.id, placements, stage, limit)
+
+
 def _with_evidence(
-    session: Any, community_id: int, placements: list[funnel.Placement], stage: str, limit: int = 10
-) -> list[funnel.Placement]:
+    session: Any, community_id: int, placements: list[Placement], stage: str, limit: int = 10
+) -> list[Placement]:
     chosen = [p for p in placements if p.stage == stage]
-    chosen.sort(key=lambda p: (-int(p.evidence.split()[0]), p.handle))
+    chosen.sort(key=lambda p: (-p.weight, p.handle))
     chosen = chosen[:limit]
-    posts = evidence_posts(
-        session, community_id, [p.author_id for p in chosen], positive=stage == "advocate"
+    posts = (
+        evidence_posts(
+            session, community_id, [p.author_id for p in chosen], positive=stage == "advocate"
+        )
+        if stage in ("advocate", "detractor")
+        else {}
     )
     return [
-        funnel.Placement(p.author_id, p.handle, p.stage, p.evidence, posts.get(p.author_id, ()))
+        Placement(p.author_id, p.handle, p.stage, p.evidence, posts.get(p.author_id, ()), p.weight)
         for p in chosen
     ]
 

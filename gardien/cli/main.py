@@ -25,6 +25,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "user",
     "listen",
     "member",
+    "report",
+    "giveaway",
 )
 
 

@@ -68,6 +68,8 @@ class Placement:
     stage: str
     evidence: str
     post_ids: tuple[int, ...]
+    #: How strongly the history supports the stage (posts counted), to list the clearest first.
+    weight: int = 0
 
 
 def place(history: MemberHistory, rules: FunnelRules = FunnelRules()) -> Placement:
@@ -76,12 +78,17 @@ def place(history: MemberHistory, rules: FunnelRules = FunnelRules()) -> Placeme
     good = max(h.praise, h.positive)
     bad = max(h.complaints, h.negative)
 
-    def placed(stage: str, evidence: str, posts: tuple[int, ...] = ()) -> Placement:
-        return Placement(h.author_id, h.handle, stage, evidence, posts)
+    def placed(
+        stage: str, evidence: str, posts: tuple[int, ...] = (), weight: int = 0
+    ) -> Placement:
+        return Placement(h.author_id, h.handle, stage, evidence, posts, weight or h.posts)
 
     if bad >= rules.detractor_min and bad > good:
         return placed(
-            "detractor", f"{bad} negative or complaint posts, {good} positive", h.negative_posts
+            "detractor",
+            f"{bad} negative or complaint posts, {good} positive",
+            h.negative_posts,
+            bad,
         )
     if (
         good >= rules.advocate_min
@@ -90,7 +97,7 @@ def place(history: MemberHistory, rules: FunnelRules = FunnelRules()) -> Placeme
         and (h.customer or not rules.advocate_requires_customer)
     ):
         return placed(
-            "advocate", f"{good} positive or praise posts on {h.days} days", h.positive_posts
+            "advocate", f"{good} positive or praise posts on {h.days} days", h.positive_posts, good
         )
     if h.customer:
         return placed("customer", "posted a review or opened a care case")

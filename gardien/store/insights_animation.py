@@ -128,7 +128,9 @@ def published(session: Session, giveaway: GiveawayRow) -> dict[str, object]:
         seed=giveaway.revealed_seed,
         drawn=giveaway.drawn or [],
     )
-    return {"id": giveaway.id, "status": giveaway.status, **document}
+    handles = {entry["entrant"]: entry["handle"] for entry in document["entries"]}
+    winners = [handles.get(entrant, entrant) for entrant in giveaway.drawn or []]
+    return {"id": giveaway.id, "status": giveaway.status, **document, "winner_handles": winners}
 
 
 @dataclass(frozen=True, slots=True)

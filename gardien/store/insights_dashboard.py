@@ -65,6 +65,13 @@ def cube(session: Session, scope: Scope) -> list[Cell]:
     return [Cell(*row) for row in rows]
 
 
+def latest_day(session: Session, community: str) -> date | None:
+    """The day of the community's latest judged post (where a default period ends)."""
+    row = find_community(session, community)
+    found: date | None = session.scalar(select(func.max(F.day)).where(F.community_id == row.id))
+    return found
+
+
 def baseline_count(session: Session, scope: Scope) -> int:
     """A plain COUNT(*) over the same rows: what the benchmark compares the cube against."""
     return int(session.scalar(select(func.count()).select_from(F).where(*_where(scope))) or 0)
@@ -85,6 +92,7 @@ class PostFilter:
     author_id: int | None = None
     thread: str | None = None
     improvement: bool = False
+    post_ids: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +125,8 @@ def posts_behind(
     ):
         if value is not None:
             clauses.append(column == value)
+    if which.post_ids is not None:
+        clauses.append(F.post_id.in_(which.post_ids))
     if which.improvement:
         clauses.append(F.intent.in_(("feature_request", "complaint")) | F.complaint.is_(True))
     if which.day is not None:

@@ -12,10 +12,12 @@ from gardien.app.runtime import Runtime
 from gardien.web import errors
 from gardien.web.api import applications, ingest, members, moderation, posts, queues
 from gardien.web.api import channels as channel_api
+from gardien.web.api import insights as insights_api
 from gardien.web.auth import routes as auth_routes
 from gardien.web.auth import session as auth_session
 from gardien.web.console import audit, live, members_pages, overview, pages, queue, users
 from gardien.web.console import channels as channel_pages
+from gardien.web.console import insights_pages
 
 
 def create_app(runtime: Runtime) -> FastAPI:
@@ -39,5 +41,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         app.include_router(router)
     app.include_router(channel_api.router)
     app.include_router(channel_pages.router)
+    app.include_router(insights_api.router)
+    app.include_router(insights_pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app
