@@ -31,11 +31,12 @@ def listen_command(
     interval: float = typer.Option(60.0, min=0, help="Seconds between polls of a channel."),
     cycles: int = typer.Option(0, min=0, help="Stop after this many cycles (0: run until Ctrl-C)."),
     deliver: bool = typer.Option(True, help="Also deliver the outbox's due actions."),
+    triage: bool = typer.Option(True, help="Judge new posts as they arrive."),
 ) -> None:
     """Listen to every enabled channel: pull on a schedule, store, judge, act. A failing channel
     is set aside and retried later; each channel resumes from its cursor after a restart."""
     with running() as runtime:
-        listener = Listener(runtime, interval, tuple(channel), deliver=deliver)
+        listener = Listener(runtime, interval, tuple(channel), deliver=deliver, triage=triage)
         done = {"cycles": 0, "stop": False}
 
         def stop_on_signal(_signum: int, _frame: FrameType | None) -> None:
@@ -52,6 +53,8 @@ def listen_command(
                 if poll.error:
                     line = f"{poll.channel}: {poll.status}: {poll.error}"
                 typer.echo(line)
+            if cycle.triaged:
+                typer.echo(f"triaged {cycle.triaged} posts")
             sent = cycle.delivered
             if sent.delivered or sent.retried or sent.dead:
                 typer.echo(

@@ -45,8 +45,10 @@ def two_platforms(runtime: Runtime) -> Iterator[tuple[FakeMastodon, FakeDiscours
         yield masto, forum, forum_server
 
 
-def listen(cli: CliRunner) -> str:
-    result = cli.invoke(app, ["listen", "--cycles", "1", "--interval", "0"])
+def listen(cli: CliRunner, triage: bool = False) -> str:
+    """One cycle of `gardien listen`, as a fresh process would run it (a restart each time)."""
+    flags = [] if triage else ["--no-triage"]
+    result = cli.invoke(app, ["listen", "--cycles", "1", "--interval", "0", *flags])
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -56,8 +58,8 @@ def test_listening_survives_a_channel_down_and_resumes_both_after_a_restart(
 ) -> None:
     masto, forum, forum_server = two_platforms
     forum_server.fail("GET /posts.json", Reply(502, {"errors": ["Bad gateway"]}), times=100)
-    output = listen(cli)
-    assert "masto: 4 new in 1 pages" in output
+    output = listen(cli, triage=True)
+    assert "masto: 4 new in 1 pages" in output and "triaged 4 posts" in output
     assert "rouleurs: failing: GET /posts.json → 502" in output
     assert health_of(runtime, "rouleurs").status == "failing"
 
