@@ -15,10 +15,17 @@ from gardien.errors import (
     GardienError,
     IngestError,
     NotFoundError,
+    PolicyError,
     SignatureError,
 )
 
-STATUS = {NotFoundError: 404, SignatureError: 401, IngestError: 422, ConflictError: 409}
+STATUS = {
+    NotFoundError: 404,
+    SignatureError: 401,
+    IngestError: 422,
+    PolicyError: 422,
+    ConflictError: 409,
+}
 
 
 def error_body(code: str, message: str, detail: Any = None) -> dict[str, Any]:
