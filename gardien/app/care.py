@@ -8,9 +8,10 @@ import smtplib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from gardien.actions.care import rescore
@@ -28,12 +29,14 @@ from gardien.care.spikes import check
 from gardien.domain import OutboundAction
 from gardien.store import care_config as config
 from gardien.store.care_config import OPEN_STATUSES
-from gardien.store.care_fires import mention_times, open_alerts
+from gardien.store.care_fires import breaches_of, mention_times, open_alerts
 from gardien.store.db import Database
-from gardien.store.tables import CommunityRow
-from gardien.store.tables_care import AlertRow, CaseRow
+from gardien.store.tables import CommunityRow, EngagementRow
+from gardien.store.tables_care import AlertRow, CasePostRow, CaseRow
 
 URGENT_FLOOR = dict(TIER_FLOORS)[Tier.URGENT]
+#: Cases opened, or engaged with, within this are rescored at each check; older ones keep theirs.
+MOVING_WITHIN = timedelta(days=2)
 #: Keys are judged most specific first, so one surge raises one alert under its product.
 KEY_ORDER = ("product:", "topic:", "channel:")
 
@@ -64,31 +67,65 @@ def check_care(database: Database, now: datetime, community: str | None = None) 
 
 
 def _check_cases(session: Session, community: int, now: datetime, report: CheckReport) -> None:
-    cases = session.scalars(
-        select(CaseRow)
-        .where(CaseRow.community_id == community, CaseRow.status.in_(OPEN_STATUSES))
-        .order_by(CaseRow.id)
-    )
-    for case in cases:
-        rescore(session, case, now)
+    """Rescore the cases that can still move, alert on those turning urgent, and record SLA
+    warnings and breaches once each."""
+    catalog = config.catalog(session, community)
+    targets = {tier: config.sla_target(session, community, tier) for tier in Tier}
+    for case in session.scalars(_moving(community, now)):
+        rescore(session, case, now, catalog, targets)
         report.rescored += 1
         if case.priority >= URGENT_FLOOR and case.risk_alerted_at is None:
             report.risk_alerts.append(do_raise_risk_alert(session, case, now).id)
-        target = config.sla_target(session, community, Tier(case.tier))
-        pending = []
-        if case.first_response_at is None and case.first_response_due is not None:
-            pending.append(("first_response", case.first_response_due))
-        if case.resolution_due is not None:
-            pending.append(("resolution", case.resolution_due))
+    horizon = now + max(target.warn_before for target in targets.values())
+    cases = list(
+        session.scalars(
+            select(CaseRow).where(
+                CaseRow.community_id == community,
+                CaseRow.status.in_(OPEN_STATUSES),
+                or_(
+                    (CaseRow.first_response_at.is_(None)) & (CaseRow.first_response_due <= horizon),
+                    CaseRow.resolution_due <= horizon,
+                ),
+            )
+        )
+    )
+    recorded = breaches_of(session, [case.id for case in cases])
+    for case in cases:
+        pending = [("resolution", case.resolution_due)]
+        if case.first_response_at is None:
+            pending.insert(0, ("first_response", case.first_response_due))
         for kind, due in pending:
-            found = status(now, due, target)
-            if found.state in (SlaState.WARNING, SlaState.BREACHED) and do_record_sla(
-                session, case, kind, found, now
-            ):
-                if found.state is SlaState.WARNING:
-                    report.sla_warnings += 1
-                else:
-                    report.sla_breaches += 1
+            if due is None:
+                continue
+            found = status(now, due, targets[Tier(case.tier)])
+            if found.state not in (SlaState.WARNING, SlaState.BREACHED):
+                continue
+            if (case.id, kind, found.state.value, due) in recorded:
+                continue
+            do_record_sla(session, case, kind, found, now)
+            if found.state is SlaState.WARNING:
+                report.sla_warnings += 1
+            else:
+                report.sla_breaches += 1
+
+
+def _moving(community: int, now: datetime) -> Select[Any]:
+    """Open cases whose risk can still change: opened lately, or with new engagement readings."""
+    since = now - MOVING_WITHIN
+    engaged = (
+        select(CasePostRow.case_id)
+        .join(EngagementRow, EngagementRow.post_id == CasePostRow.post_id)
+        .where(EngagementRow.observed_at > since, EngagementRow.observed_at <= now)
+    )
+    return (
+        select(CaseRow)
+        .where(
+            CaseRow.community_id == community,
+            CaseRow.status.in_(OPEN_STATUSES),
+            or_(CaseRow.opened_at > since, CaseRow.id.in_(engaged)),
+        )
+        .order_by(CaseRow.id)
+    )
 
 
 def _order(key: str) -> tuple[int, str]:

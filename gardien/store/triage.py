@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from gardien.actions import care
 from gardien.domain import Author, Engagement, Member, Post, Visibility
 from gardien.domain.codec import reason_to_dict, signals_to_dict
 from gardien.domain.decision import Queue
@@ -20,7 +21,6 @@ from gardien.store.tables import (
     PostRow,
     TriageRow,
 )
-from gardien.store.tables_care import CaseRow
 from gardien.store.tables_members import MemberRow, ModerationItemRow
 from gardien.store.tables_policy import ShadowDecisionRow
 from gardien.store.upsert import insert_ignoring_duplicates
@@ -100,14 +100,8 @@ def save_judgements(session: Session, records: Sequence[TriageRecord], now: date
     communities = {
         slug: row_id for slug, row_id in session.execute(select(CommunityRow.slug, CommunityRow.id))
     }
-    authors = {
-        post_id: author_id
-        for post_id, author_id in session.execute(
-            select(PostRow.id, PostRow.author_id).where(PostRow.id.in_(ids))
-        )
-    }
     session.execute(delete(TriageRow).where(TriageRow.post_id.in_(ids)))
-    triage, items, cases = [], [], []
+    triage, items = [], []
     for record in records:
         decision = record.decision
         if decision is None or record.post_id is None:
@@ -139,25 +133,12 @@ def save_judgements(session: Session, records: Sequence[TriageRecord], now: date
                     "created_at": now,
                 }
             )
-        elif decision.queue is Queue.CARE:
-            cases.append(
-                {
-                    "post_id": record.post_id,
-                    "community_id": community_id,
-                    "author_id": authors[record.post_id],
-                    "status": "new",
-                    "priority": severity(record),
-                    "department": decision.department,
-                    "created_at": now,
-                }
-            )
     if triage:
         session.execute(insert(TriageRow), triage)
     _save_shadow(session, records, now)
     if items:
         session.execute(insert_ignoring_duplicates(session, ModerationItemRow), items)
-    if cases:
-        session.execute(insert_ignoring_duplicates(session, CaseRow), cases)
+    care.take_in(session, records, now)  # care cases: opened or joined, risk-scored
     session.execute(update(PostRow).where(PostRow.id.in_(ids)).values(triaged_at=now))
 
 

@@ -1,0 +1,415 @@
+"""Care cases change here, each change in one transaction with its audit entry and case event:
+open or join, assign, route, hand back, wait, reply (queued in the outbox), resolve, reopen, CSAT.
+
+`actor` is who acted: ``user:<name>`` for a person, ``rule:<name>`` for Gardien itself."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gardien.actions import audit, outbox
+from gardien.care.assignment import Strategy, choose
+from gardien.care.priority import Tier, tier_for
+from gardien.care.sla import SlaTarget, deadline
+from gardien.care.text import CareCatalog
+from gardien.care.virality import Risk, virality_risk
+from gardien.domain import AuditEntry, Author, OutboundAction, Post, Visibility
+from gardien.domain.codec import signals_from_dict
+from gardien.domain.decision import Queue
+from gardien.errors import ConflictError, GardienError, NotFoundError
+from gardien.pipeline.record import TriageRecord
+from gardien.store import care_config as config
+from gardien.store.care_cases import (
+    NEGATIVE_SCORES,
+    PostFacts,
+    add_event,
+    case_of_post,
+    case_to_join,
+    negativity_of,
+    post_facts,
+    risk_inputs,
+)
+from gardien.store.tables import PostRow
+from gardien.store.tables_care import CasePostRow, CaseRow, MentionRow, ReplyRow
+from gardien.store.upsert import insert_ignoring_duplicates
+
+#: A post at least this negative counts towards spikes and echoes.
+NEGATIVE_AT = 0.5
+INTAKE = "rule:care-intake"
+
+
+class CareError(GardienError):
+    """A care action that cannot be done in the case's present state."""
+
+    code = "care"
+
+
+def _audit(
+    session: Session,
+    case: CaseRow,
+    actor: str,
+    action: str,
+    now: datetime,
+    reason: str = "",
+    policy_version: str = "",
+    **detail: Any,
+) -> None:
+    audit.record(
+        session,
+        AuditEntry(
+            at=now,
+            actor=actor,
+            action=f"care.{action}",
+            target=f"case:{case.id}",
+            reason=reason,
+            policy_version=policy_version,
+            detail=detail,
+        ),
+    )
+    add_event(session, case.id, now, actor, action, reason, detail)
+    case.last_activity_at = now
+
+
+def get_case(session: Session, case_id: int) -> CaseRow:
+    case = session.get(CaseRow, case_id, with_for_update=True)
+    if case is None:
+        raise NotFoundError(f"no case {case_id}")
+    return case
+
+
+def take_in(session: Session, records: Sequence[TriageRecord], now: datetime) -> None:
+    """Triage's hand-over: note every negative post (for spikes and echoes), then open or join a
+    case for each post the decision sent to the care inbox."""
+    for record in records:
+        if record.post_id is None or record.decision is None:
+            continue
+        scores = record.signals
+        negative = max(scores.score(name) for name in NEGATIVE_SCORES) >= NEGATIVE_AT
+        if not negative and record.decision.queue is not Queue.CARE:
+            continue
+        facts = post_facts(session, record.post_id)
+        if facts is None:
+            continue
+        _note_mention(session, facts)
+        if record.decision.queue is Queue.CARE:
+            do_open_or_join_case(
+                session,
+                record.post_id,
+                now,
+                department=record.decision.department,
+                policy_version=record.decision.policy_version,
+                facts=facts,
+            )
+
+
+def _note_mention(session: Session, facts: PostFacts) -> None:
+    negativity = negativity_of(facts.signals)
+    if negativity < NEGATIVE_AT:
+        return
+    catalog = config.catalog(session, facts.community_id)
+    row = {
+        "post_id": facts.post.id,
+        "community_id": facts.community_id,
+        "author_id": facts.author.id,
+        "channel": facts.channel,
+        "at": facts.post.created_at,
+        "product": catalog.product(facts.post.text),
+        "topic": catalog.topic(facts.post.text),
+        "negativity": negativity,
+    }
+    session.execute(insert_ignoring_duplicates(session, MentionRow).values(**row))
+
+
+def do_open_or_join_case(
+    session: Session,
+    post_id: int,
+    now: datetime,
+    *,
+    department: str | None = None,
+    policy_version: str = "",
+    actor: str = INTAKE,
+    facts: PostFacts | None = None,
+) -> CaseRow:
+    """The case a complaint, question or urgent mention belongs to: the author's open case on
+    the same thread or topic (joined), a recently resolved one (reopened), or a new case."""
+    facts = facts or post_facts(session, post_id)
+    if facts is None:
+        raise NotFoundError(f"no post {post_id}")
+    existing = case_of_post(session, post_id)
+    if existing is not None:
+        return existing
+    catalog = config.catalog(session, facts.community_id)
+    text = facts.post.text
+    topic, product = catalog.topic(text), catalog.product(text)
+    case, reopen = case_to_join(session, facts, topic)
+    if case is not None:
+        session.add(CasePostRow(case_id=case.id, post_id=post_id, added_at=now))
+        session.flush()
+        if reopen:
+            _reopen(session, case, now, actor, "the author came back on the same topic")
+        _audit(session, case, actor, "join", now, "same author, same thread or topic", post=post_id)
+        case.product = case.product or product
+        rescore(session, case, now)
+        return case
+    case = CaseRow(
+        post_id=post_id,
+        community_id=facts.community_id,
+        author_id=facts.author.id,
+        status="new",
+        created_at=now,
+        opened_at=facts.post.created_at,
+        topic=topic,
+        product=product,
+        language=facts.language,
+        risk_parts={},
+    )
+    session.add(case)
+    session.flush()
+    session.add(CasePostRow(case_id=case.id, post_id=post_id, added_at=now))
+    case.department, rule = _route(session, facts, department, product, topic)
+    _audit(
+        session,
+        case,
+        actor,
+        "open",
+        now,
+        f"routed to {case.department} by {rule}",
+        policy_version,
+        post=post_id,
+        topic=topic,
+        product=product,
+    )
+    rescore(session, case, now)
+    _auto_assign(session, case, now)
+    return case
+
+
+def _route(
+    session: Session,
+    facts: PostFacts,
+    department: str | None,
+    product: str | None,
+    topic: str | None,
+) -> tuple[str, str]:
+    """The department from the routing rules, else the policy's decision, else its default."""
+    post = facts.post
+    choice = config.rules(session, facts.community_id).route(
+        Post(
+            channel=facts.channel,
+            external_id=post.external_id,
+            author=facts.author.external_id,
+            text=post.text,
+            created_at=post.created_at,
+            language=facts.language or post.language_hint,
+            visibility=Visibility(post.visibility),
+        ),
+        Author(
+            facts.channel,
+            facts.author.external_id,
+            facts.author.handle,
+            followers=facts.author.followers,
+        ),
+        signals_from_dict(facts.signals) if facts.signals else signals_from_dict({}),
+        product,
+        topic,
+    )
+    if choice is not None:
+        return choice.department, f"routing rule {choice.rule!r}"
+    if department:
+        return department, "the policy's routing"
+    return config.routing(session, facts.community_id).default_department, "the default department"
+
+
+def rescore(
+    session: Session,
+    case: CaseRow,
+    now: datetime,
+    catalog: CareCatalog | None = None,
+    targets: Mapping[Tier, SlaTarget] | None = None,
+) -> Risk:
+    """Recompute the case's risk and tier; a higher tier brings its deadlines closer (never
+    further). Derived data, not a decision: no audit entry of its own. A periodic check passes
+    the community's `catalog` and `targets` once for all its cases."""
+    catalog = catalog or config.catalog(session, case.community_id)
+    risk = virality_risk(risk_inputs(session, case, catalog, now))
+    tier = tier_for(risk.score)
+    case.priority, case.risk_parts, case.tier = risk.score, risk.as_dict(), tier.value
+    target = (targets or {}).get(tier) or config.sla_target(session, case.community_id, tier)
+    opened = case.opened_at or case.created_at
+    first = deadline(opened, target.first_response, target.hours)
+    final = deadline(opened, target.resolution, target.hours)
+    case.first_response_due = min(filter(None, (case.first_response_due, first)))
+    case.resolution_due = min(filter(None, (case.resolution_due, final)))
+    return risk
+
+
+def _auto_assign(session: Session, case: CaseRow, now: datetime) -> None:
+    strategy, _ = config.strategy(session, case.community_id)
+    if strategy is Strategy.MANUAL:
+        return
+    try:
+        do_assign(session, case.id, now, actor=f"rule:{strategy.value}")
+    except GardienError as error:
+        add_event(session, case.id, now, f"rule:{strategy.value}", "unassigned", str(error))
+
+
+def do_assign(
+    session: Session, case_id: int, now: datetime, *, actor: str, agent: str | None = None
+) -> CaseRow:
+    """Give the case to `agent`, or to whoever the community's strategy picks."""
+    case = get_case(session, case_id)
+    if case.status == "resolved":
+        raise CareError("the case is resolved; reopen it first")
+    strategy, last = config.strategy(session, case.community_id)
+    if agent is not None:
+        strategy = Strategy.MANUAL
+    elif strategy is Strategy.MANUAL:
+        raise CareError("name an agent: this community assigns cases manually")
+    chosen = choose(
+        strategy, config.agents(session, case.community_id), now, case.language, last, agent
+    )
+    if strategy is Strategy.ROUND_ROBIN:
+        config.settings_row(session, case.community_id).last_assigned = chosen.username
+    previous, case.assignee = case.assignee, chosen.username
+    if case.status in ("new", "waiting_customer"):
+        case.status = "assigned"
+    _audit(session, case, actor, "assign", now, f"by {strategy.value}", agent=chosen.username,
+           previous=previous)  # fmt: skip
+    return case
+
+
+def do_route_to_department(
+    session: Session, case_id: int, department: str, now: datetime, *, actor: str, note: str = ""
+) -> CaseRow:
+    """Send the case to a department, which then sees it and works on it."""
+    case = get_case(session, case_id)
+    known = config.departments(session, case.community_id)
+    if department not in known:
+        raise CareError(f"no department {department!r}; known: {', '.join(known)}")
+    if case.status == "resolved":
+        raise CareError("the case is resolved; reopen it first")
+    previous, case.department, case.status = case.department, department, "waiting_department"
+    _audit(session, case, actor, "route", now, note, department=department, previous=previous)
+    return case
+
+
+def do_hand_back(
+    session: Session, case_id: int, now: datetime, *, actor: str, note: str
+) -> CaseRow:
+    """The department gives the case back to care, with a note saying what it found or did."""
+    case = get_case(session, case_id)
+    if case.status != "waiting_department":
+        raise ConflictError("the case is not with a department")
+    if not note.strip():
+        raise CareError("a hand-back needs a note for the care agent")
+    case.status = "assigned" if case.assignee else "new"
+    _audit(session, case, actor, "hand_back", now, note, department=case.department)
+    return case
+
+
+def do_wait_for_customer(session: Session, case_id: int, now: datetime, *, actor: str) -> CaseRow:
+    case = get_case(session, case_id)
+    if case.status == "resolved":
+        raise CareError("the case is resolved; reopen it first")
+    case.status = "waiting_customer"
+    _audit(session, case, actor, "wait_customer", now)
+    return case
+
+
+def do_reply(
+    session: Session,
+    case_id: int,
+    text: str,
+    now: datetime,
+    *,
+    actor: str,
+    agent: str,
+    template: str | None = None,
+    to_post: int | None = None,
+) -> ReplyRow:
+    """Record the reply and queue it in the outbox for the channel adapter; the first reply
+    stops the first-response clock."""
+    case = get_case(session, case_id)
+    if not text.strip():
+        raise CareError("the reply is empty")
+    target = session.get(PostRow, to_post or case.post_id)
+    if target is None:
+        raise NotFoundError(f"no post {to_post}")
+    count = len(list(session.scalars(select(ReplyRow.id).where(ReplyRow.case_id == case.id))))
+    key = f"care:case:{case.id}:reply:{count + 1}"
+    reply = ReplyRow(
+        case_id=case.id,
+        post_id=target.id,
+        agent=agent,
+        text=text,
+        template=template,
+        outbox_key=key,
+        created_at=now,
+    )
+    session.add(reply)
+    facts = post_facts(session, target.id)
+    outbox.enqueue(
+        session,
+        key,
+        OutboundAction(
+            facts.channel if facts else "",
+            "reply",
+            target.external_id,
+            {"text": text, "thread_id": target.thread_id, "case": case.id, "agent": agent},
+        ),
+        now,
+    )
+    if case.first_response_at is None:
+        case.first_response_at = now
+    if case.status == "new":
+        case.status = "assigned"
+        case.assignee = case.assignee or agent
+    _audit(session, case, actor, "reply", now, text[:200], outbox_key=key, template=template)
+    session.flush()
+    return reply
+
+
+def do_resolve(
+    session: Session, case_id: int, now: datetime, *, actor: str, note: str = ""
+) -> CaseRow:
+    case = get_case(session, case_id)
+    if case.status == "resolved":
+        raise ConflictError("the case is already resolved")
+    case.status, case.resolved_at = "resolved", now
+    _audit(session, case, actor, "resolve", now, note)
+    return case
+
+
+def _reopen(session: Session, case: CaseRow, now: datetime, actor: str, reason: str) -> None:
+    case.status = "assigned" if case.assignee else "new"
+    case.resolved_at, case.reopened = None, case.reopened + 1
+    _audit(session, case, actor, "reopen", now, reason)
+
+
+def do_reopen(
+    session: Session, case_id: int, now: datetime, *, actor: str, reason: str = ""
+) -> CaseRow:
+    case = get_case(session, case_id)
+    if case.status != "resolved":
+        raise ConflictError("the case is not resolved")
+    _reopen(session, case, now, actor, reason)
+    return case
+
+
+def do_record_csat(
+    session: Session, case_id: int, score: int, now: datetime, *, actor: str
+) -> CaseRow:
+    """The author's answer to the satisfaction question (1–5), after resolution."""
+    case = get_case(session, case_id)
+    if case.status != "resolved":
+        raise CareError("satisfaction is asked after the case is resolved")
+    if not 1 <= score <= 5:
+        raise CareError("satisfaction is a score from 1 to 5")
+    case.csat = score
+    _audit(session, case, actor, "csat", now, score=score)
+    return case
