@@ -51,7 +51,9 @@ def populate(runtime: Runtime) -> str:
         for slug in ("velo", "trail"):
             ids[slug] = ensure_community(session, Community(slug=slug, name=slug)).id
             ensure_channel(session, Channel(name=f"{slug}-forum", kind="file", community=slug))
-        channels = dict(session.execute(text("SELECT name, id FROM channels")).all())
+        channels: dict[str, int] = dict(
+            session.execute(text("SELECT name, id FROM channels")).all()
+        )
         session.execute(
             insert(AuthorRow),
             [
