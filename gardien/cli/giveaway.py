@@ -90,10 +90,15 @@ def draw(
     announce: str = typer.Option(None),
 ) -> None:
     """Reveal the seed and draw the winners."""
-    winners = _step(
-        giveaway_id, lambda s, g: actions.do_draw_giveaway(s, _who(), g, seed, announce)
+    document = _step(
+        giveaway_id,
+        lambda s, g: (actions.do_draw_giveaway(s, _who(), g, seed, announce), published(s, g))[1],
     )
-    typer.echo("winners: " + (", ".join(winners) or "none"))
+    named = [
+        f"{h} ({e})" for h, e in zip(document["winner_handles"], document["drawn"], strict=True)
+    ]
+    typer.echo(f"seed: {document['seed']}")
+    typer.echo("winners: " + (", ".join(named) or "none"))
 
 
 @giveaway_app.command("publish")
