@@ -9,12 +9,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from gardien.actions import accounts
 from gardien.app.runtime import Runtime
 from gardien.channels.webhook import sign
 from gardien.domain import Channel, Community, utcnow
+from gardien.pipeline.default import default_pipeline
+from gardien.pipeline.runner import InProcessRunner, Runner
 from gardien.store.communities import ensure_channel, ensure_community
 from gardien.web.app import create_app
 from tests.factories import jsonl, post
@@ -61,7 +64,22 @@ class World:
     tokens: dict[str, str]
 
     def as_(self, name: str | None) -> Api:
+        """A client for `name` of the CAST (created on first use), or for nobody."""
+        if name is not None and name not in self.tokens:
+            self.tokens[name] = self._user(name)
         return Api(self.client, self.tokens[name] if name else None)
+
+    def _user(self, name: str) -> str:
+        admin, roles = CAST[name]
+        with self.runtime.database.session() as session:
+            now = utcnow()
+            accounts.do_create_user(
+                session, name, "correct horse battery", actor="test", now=now, is_admin=admin
+            )
+            for community, held in roles.items():
+                for role in held:
+                    accounts.do_grant_role(session, name, community, role, actor="test", now=now)
+            return accounts.do_issue_token(session, name, "tests", actor="test", now=now)
 
     def push(self, *records: dict[str, Any], channel: str = "forum") -> None:
         """Posts arriving through the signed webhook (ingested and triaged)."""
@@ -85,24 +103,29 @@ class World:
         return next(i for i in self.items() if i["post"]["external_id"] == external_id)
 
 
+@pytest.fixture(scope="session")
+def shared_runner() -> Runner:
+    """One pipeline for the whole run: stages keep no state beyond their lazily loaded models,
+    so sharing it only saves loading the classifiers again for every test."""
+    return InProcessRunner(default_pipeline())
+
+
 @pytest.fixture
-def world(runtime: Runtime) -> Iterator[World]:
+def world(
+    runtime: Runtime, shared_runner: Runner, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[World]:
+    runtime.runner = shared_runner
+    # The cast signs in with API tokens; password hashing at full strength would only slow
+    # these tests down (its strength is the accounts area's concern and tested there).
+    monkeypatch.setattr(
+        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
     with runtime.database.session() as session:
         ensure_community(session, Community(slug="trail", name="Trail", locales=("en",)))
         ensure_channel(session, Channel(name="trail-forum", kind="file", community="trail"))
-        tokens = {}
-        now = utcnow()
-        for name, (admin, roles) in CAST.items():
-            accounts.do_create_user(
-                session, name, "correct horse battery", actor="test", now=now, is_admin=admin
-            )
-            for community, held in roles.items():
-                for role in held:
-                    accounts.do_grant_role(session, name, community, role, actor="test", now=now)
-            tokens[name] = accounts.do_issue_token(session, name, "tests", actor="test", now=now)
     runtime.refresh()
     with TestClient(create_app(runtime)) as client:
-        yield World(runtime, client, tokens)
+        yield World(runtime, client, {})
 
 
 #: A post the default (French) policy flags for review: an insult from its list.

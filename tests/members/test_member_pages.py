@@ -56,10 +56,10 @@ def test_a_sanctioned_member_reads_why_and_appeals_then_a_moderator_reads_the_fi
     assert world.client.get("/appeal/not-a-real-token").status_code == 404
 
     file = world.client.get(
-        f"/console/members/{member}", headers={"Authorization": f"Bearer {world.tokens['ana']}"}
+        f"/console/members/{member}", headers={"Authorization": f"Bearer {world.as_('ana').token}"}
     )
     assert file.status_code == 200 and "hide" in file.text and "Je regrette" in file.text
     other = world.client.get(
-        f"/console/members/{member}", headers={"Authorization": f"Bearer {world.tokens['tess']}"}
+        f"/console/members/{member}", headers={"Authorization": f"Bearer {world.as_('tess').token}"}
     )
     assert other.status_code == 404
