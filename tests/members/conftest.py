@@ -137,7 +137,9 @@ CODE = {
 }
 
 
-def rude(external_id: str, author: str = "troll", text: str = RUDE) -> dict[str, Any]:
+def rude(
+    external_id: str, author: str | dict[str, Any] = "troll", text: str = RUDE
+) -> dict[str, Any]:
     return post(external_id, text, author=author)
 
 

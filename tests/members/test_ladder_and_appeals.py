@@ -3,13 +3,15 @@ statement of reasons in French; an appeal decided by another moderator lifts a s
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from gardien.store.tables import OutboxRow
 from tests.members.conftest import World, publish_code, rude
 
 
-def act(world: World, name: str, external_id: str, **verdict: object) -> dict[str, object]:
+def act(world: World, name: str, external_id: str, **verdict: object) -> dict[str, Any]:
     item = world.item_of(external_id)
     return dict(world.as_(name).post(f"/api/v1/moderation/items/{item['id']}/actions", verdict))
 
