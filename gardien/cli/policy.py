@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import typer
 
-from gardien.cli.common import echo_table, friendly_errors, start
+from gardien.actions.policies import Use, do_save_policy
+from gardien.app.policies import shadow_stats
+from gardien.cli.common import echo_table, friendly_errors, running, start
 from gardien.domain import Language, Post, Signals
 from gardien.domain.time import utcnow
 from gardien.policy.compiler import CompiledPolicy, compile_text
@@ -15,6 +18,7 @@ from gardien.policy.evaluator import evaluate
 from gardien.policy.importers import Imported, import_automod, import_discourse
 from gardien.policy.loader import load_policy_file, new_version
 from gardien.policy.replay import Change, ReplayReport, replay
+from gardien.store import policies
 
 policy_app = typer.Typer(
     help="Community policies: check, try, dry-run, import.", no_args_is_help=True
@@ -191,6 +195,72 @@ def import_automod_command(
     """Turn Reddit AutoModerator rules into a policy file; unsupported keys are listed."""
     with friendly_errors():
         _write(import_automod(file.read_text(encoding="utf-8"), community, locale), output)
+
+
+@policy_app.command("save")
+def save(
+    community: str = typer.Argument(..., help="The community's slug."),
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="The policy YAML file."),
+    use: str = typer.Option("live", help="live, shadow (recorded, never applied) or keep."),
+    author: str = typer.Option("cli", help="Who saves it (recorded in the audit log)."),
+    note: str = typer.Option("", help="Why (recorded with the version)."),
+) -> None:
+    """Save FILE as a new version of COMMUNITY's policy; an invalid file changes nothing."""
+    if use not in ("live", "shadow", "keep"):
+        raise typer.BadParameter("use is live, shadow or keep")
+    with running() as runtime, runtime.database.session() as session:
+        saved = do_save_policy(
+            session,
+            community,
+            file.read_text(encoding="utf-8"),
+            f"cli:{author}",
+            utcnow(),
+            cast(Use, use),
+            note,
+        )
+    typer.echo(f"{'saved' if saved.created else 'already saved'}: {saved.version} ({saved.use})")
+
+
+@policy_app.command("versions")
+def list_versions(community: str = typer.Argument(..., help="The community's slug.")) -> None:
+    """COMMUNITY's saved versions, newest first, with the live and shadow ones marked."""
+    with running() as runtime, runtime.database.session() as session:
+        stored = policies.versions(session, community)
+    if not stored:
+        typer.echo("no saved version: the shipped default for the community's language applies")
+        return
+    echo_table(
+        [
+            [
+                v.version,
+                "live" if v.live else "shadow" if v.shadow else "",
+                v.author,
+                v.saved_at.strftime("%Y-%m-%d %H:%M"),
+                v.note[:40],
+            ]
+            for v in stored
+        ],
+        ["version", "use", "author", "saved (UTC)", "note"],
+    )
+
+
+@policy_app.command("shadow-stats")
+def shadow_stats_command(
+    community: str = typer.Argument(..., help="The community's slug."),
+) -> None:
+    """What the shadow version decided on live traffic, against the live version."""
+    with running() as runtime:
+        with runtime.database.session() as session:
+            _, running_version = policies.active(session, community)
+        if running_version is None:
+            typer.echo("no shadow version is running")
+            return
+        stats = shadow_stats(runtime.database, running_version.version)
+    typer.echo(f"{running_version.version}: {stats.posts} posts, {stats.agree} agree with live")
+    for (live, shadow), count in stats.changes.most_common():
+        typer.echo(f"  live {live} → shadow {shadow}: {count}")
+    for rule, hits in stats.rule_hits.most_common(20):
+        typer.echo(f"  {rule}: {hits} hits")
 
 
 def register(app: typer.Typer) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
@@ -145,6 +146,8 @@ def _write_round(
                 PostRow.id,
                 PostRow.external_id,
                 PostRow.text,
+                PostRow.original_text,
+                PostRow.edited_at,
                 PostRow.likes,
                 PostRow.replies,
                 PostRow.shares,
@@ -158,6 +161,9 @@ def _write_round(
     if fresh:
         ids = _insert_posts(session, channel, fresh, authors, received_at)
         counts.new = len(ids)
+    known = _known_texts(
+        session, [row for post in batch if (row := existing.get(post.id)) and post.text != row.text]
+    )
     history = _engagement_history(
         session, [row.id for row in existing.values() if any(p.has_engagement for p in batch)]
     )
@@ -176,7 +182,7 @@ def _write_round(
             counts.unchanged += 1
             continue
         changed = False
-        if post.text != row.text:
+        if post.text != row.text and post.text not in known.get(row.id, ()):
             revisions.append(
                 {
                     "post_id": row.id,
@@ -185,7 +191,9 @@ def _write_round(
                     "recorded_at": received_at,
                 }
             )
-            edits.append({"row_id": row.id, "text": post.text, "edited_at": post.edited_at})
+            known.setdefault(row.id, set()).add(post.text)
+            if _is_newer(post.edited_at, row.edited_at):
+                edits.append({"row_id": row.id, "text": post.text, "edited_at": post.edited_at})
             counts.edited += 1
             changed = True
         if post.has_engagement:
@@ -208,8 +216,8 @@ def _write_round(
         if not changed:
             counts.unchanged += 1
     connection = session.connection()
-    if revisions:
-        insert_many(session, PostRevisionRow, revisions)
+    insert_many(session, PostRevisionRow, revisions)
+    if edits:
         connection.execute(
             update(PostRow)
             .where(PostRow.id == bindparam("row_id"))
@@ -229,6 +237,25 @@ def _write_round(
         insert_many(session, EngagementRow, samples)
         counts.engagement_points = len(samples)
     return counts
+
+
+def _known_texts(session: Session, rows: Sequence[Any]) -> dict[int, set[str]]:
+    """Every text each post has had (original and revisions): a replayed old version of an
+    edited post is history already recorded, not a new edit."""
+    known: dict[int, set[str]] = {row.id: {row.original_text, row.text} for row in rows}
+    if known:
+        for post_id, text in session.execute(
+            select(PostRevisionRow.post_id, PostRevisionRow.text).where(
+                PostRevisionRow.post_id.in_(list(known))
+            )
+        ):
+            known[post_id].add(text)
+    return known
+
+
+def _is_newer(incoming: datetime | None, current: datetime | None) -> bool:
+    """Whether an edit should become the current text: edits arriving out of order do not."""
+    return incoming is None or current is None or incoming >= current
 
 
 def _engagement_history(

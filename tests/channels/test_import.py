@@ -124,3 +124,37 @@ def test_gzipped_csv_imports(runtime: Runtime, tmp_path: Path) -> None:
         )
     report = import_file(runtime.database, path, "forum", runtime.limits)
     assert report.counts.new == 2
+
+
+def test_replaying_a_file_with_an_edit_records_nothing_new(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    """Regression: the replayed original line used to count as a new edit and revert the text."""
+    path = write_jsonl(
+        tmp_path / "edited.jsonl",
+        [
+            post("1", "Livré cassé"),
+            post("1", "Livré cassé, roue voilée", edited_at="2026-10-01T10:05:00Z"),
+        ],
+    )
+    first = import_file(runtime.database, path, "forum", runtime.limits)
+    again = import_file(runtime.database, path, "forum", runtime.limits)
+    assert (first.counts.edited, again.counts.edited, again.counts.unchanged) == (1, 0, 2)
+    with runtime.database.session() as session:
+        row = session.scalars(select(PostRow)).one()
+        assert (row.text, row.triaged_at is None) == ("Livré cassé, roue voilée", True)
+    assert count(runtime.database, PostRevisionRow) == 1
+
+
+def test_an_older_edit_arriving_late_is_kept_but_does_not_become_current(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    late = post("1", "v2", edited_at="2026-10-01T10:05:00Z")
+    latest = post("1", "v3", edited_at="2026-10-01T10:09:00Z")
+    write_jsonl(tmp_path / "a.jsonl", [post("1", "v1"), latest])
+    write_jsonl(tmp_path / "b.jsonl", [late])
+    import_file(runtime.database, tmp_path / "a.jsonl", "forum", runtime.limits)
+    import_file(runtime.database, tmp_path / "b.jsonl", "forum", runtime.limits)
+    with runtime.database.session() as session:
+        assert session.scalars(select(PostRow.text)).one() == "v3"
+        assert sorted(session.scalars(select(PostRevisionRow.text))) == ["v2", "v3"]
