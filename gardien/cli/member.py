@@ -12,13 +12,16 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from sqlalchemy import select
 
 from gardien.actions.identities import do_erase_member
-from gardien.actions.members import Who
+from gardien.actions.members import Who, refresh_standing
 from gardien.cli.common import echo_table, running
 from gardien.domain.time import utcnow
+from gardien.pipeline.watched_words import policy_for
 from gardien.store import members_lists, members_privacy, members_views
 from gardien.store.communities import find_community
+from gardien.store.tables_members import MemberRow
 
 member_app = typer.Typer(
     help="Members: GDPR export and erasure, notices, queues.", no_args_is_help=True
@@ -136,6 +139,25 @@ def applications(
             ],
             ["id", "handle", "score", "reasons"],
         )
+
+
+@member_app.command("refresh")
+def refresh(community: str = typer.Option(..., "--community", "-c")) -> None:
+    """Recompute every member's active strikes (after decay) and trust level, which the
+    policy's rules read; run it daily (e.g. from cron)."""
+    with running() as runtime:
+        policy = policy_for(runtime.context(), community)
+        with runtime.database.session() as session:
+            row = find_community(session, community)
+            count = 0
+            for member in session.scalars(
+                select(MemberRow).where(
+                    MemberRow.community_id == row.id, MemberRow.canonical_id.is_(None)
+                )
+            ):
+                refresh_standing(session, member, utcnow(), policy.policy.strikes)
+                count += 1
+        typer.echo(f"refreshed {count} members of {community}")
 
 
 def register(app: typer.Typer) -> None:
