@@ -58,6 +58,8 @@ def parse_policy(text: str, source: str = "policy") -> PolicyFile:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else 1
         raise PolicyError(f"{source}:{line}: not valid YAML: {error.problem}") from error
+    except yaml.reader.ReaderError as error:  # a control character: found by the API's fuzzing
+        raise PolicyError(f"{source}:1: not valid YAML: {error}") from error
     if not isinstance(data, dict):
         raise PolicyError(f"{source}:1: a policy is a mapping of keys (community:, rules: …)")
     try:

@@ -16,9 +16,17 @@ from gardien.web.api import insights as insights_api
 from gardien.web.api import policies as policy_api
 from gardien.web.auth import routes as auth_routes
 from gardien.web.auth import session as auth_session
-from gardien.web.console import audit, live, members_pages, overview, pages, queue, users
+from gardien.web.console import (
+    audit,
+    insights_pages,
+    live,
+    members_pages,
+    overview,
+    pages,
+    queue,
+    users,
+)
 from gardien.web.console import channels as channel_pages
-from gardien.web.console import insights_pages
 
 
 def create_app(runtime: Runtime) -> FastAPI:
