@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,6 +33,24 @@ class Settings(BaseSettings):
     session_https_only: bool = Field(False, description="Send the session cookie over HTTPS only.")
     host: str = "127.0.0.1"
     port: int = 8000
+    # Workers (gardien/workers, docs/ARCHITECTURE.md "Workers"): inline judges in the process
+    # that received the posts (the default); broker sends them to `gardien worker` processes.
+    triage_mode: Literal["inline", "broker"] = Field("inline", description="inline or broker.")
+    broker_url: SecretStr = Field(
+        SecretStr("amqp://guest:guest@127.0.0.1:5672/%2F"), description="RabbitMQ (AMQP) URL."
+    )
+    redis_url: SecretStr = Field(
+        SecretStr("redis://127.0.0.1:6379/0"), description="Redis, for locks and dispatch marks."
+    )
+    queue_prefix: str = Field("gardien", description="Prefix of every queue name.")
+    worker_max_retries: int = Field(3, ge=0, description="Retries before a dead letter.")
+    worker_min_backoff_ms: int = Field(1_000, ge=1, description="First retry's delay.")
+    worker_batch_size: int = Field(50, ge=1, description="Posts per judge message.")
+    redispatch_seconds: int = Field(60, ge=1, description="Resend posts still pending after.")
+    metrics_token: SecretStr = Field(
+        SecretStr(""), description="Bearer token /metrics asks for; empty: open (bind locally)."
+    )
+    log_json: bool = Field(False, description="Log one JSON object per line.")
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to SQLite under `data_dir`."""
