@@ -8,7 +8,7 @@ parameters but never appear in an error message: every message goes through `mas
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -189,6 +189,39 @@ class HttpClient:
                     self.sleep(wait)
                     continue
             raise problem
+
+    def stream_events(
+        self, url: str, seconds: float, params: Mapping[str, Any] | None = None
+    ) -> Iterator[tuple[str, str]]:
+        """Server-sent events (event name, data) from `url` for at most `seconds`; the stream
+        ending or going quiet until then ends the iteration quietly."""
+        deadline = time.monotonic() + seconds
+        timeout = httpx.Timeout(self.options.timeout, read=max(seconds, 0.01))
+        merged = {**self.params, **(params or {})}
+        event, data = "message", []
+        try:
+            with self._http().stream(
+                "GET", url, params=merged or None, timeout=timeout
+            ) as response:
+                if not response.is_success:
+                    response.read()
+                    raise self._problem("GET", url, response)
+                for line in response.iter_lines():
+                    if line.startswith(":"):
+                        pass  # a heartbeat comment
+                    elif line.startswith("event:"):
+                        event = line[6:].strip()
+                    elif line.startswith("data:"):
+                        data.append(line[5:].strip())
+                    elif not line and data:
+                        yield event, "\n".join(data)
+                        event, data = "message", []
+                    if time.monotonic() >= deadline:
+                        return
+        except (httpx.ReadTimeout, httpx.RemoteProtocolError):
+            return
+        except httpx.HTTPError as error:
+            raise Unavailable(self._say(f"GET {url} (stream): {error}")) from None
 
     def get_json(self, url: str, **kwargs: Any) -> Any:
         """GET and decode JSON; a body that is not JSON is a MalformedPayload."""

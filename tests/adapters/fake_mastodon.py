@@ -30,6 +30,8 @@ class FakeMastodon:
         self.idempotency: dict[str, str] = {}
         self.next_id = 109400000000000900
         self.base = ""
+        #: Server-sent events the streaming API sends next: (event, data).
+        self.live: list[tuple[str, str]] = []
 
     def __call__(self, request: Request) -> Reply:
         if bearer(request) != self.token:
@@ -44,6 +46,7 @@ class FakeMastodon:
     def routes(self) -> list[tuple[str, Any]]:
         return [
             (r"GET /api/v1/notifications", self.list_notifications),
+            (r"GET /api/v1/streaming/user/notification", self.stream),
             (r"GET /api/v1/timelines/tag/(\w+)", self.tag_timeline),
             (r"GET /api/v1/statuses/(\d+)/context", self.context),
             (r"GET /api/v1/statuses/(\d+)", self.get_status),
@@ -84,6 +87,14 @@ class FakeMastodon:
         types = request.query.get("types[]")
         items = [n for n in self.notifications if not types or n["type"] in types]
         return self.page(request, items, request.path)
+
+    def stream(self, request: Request) -> Reply:
+        """The documented SSE stream: heartbeat comments, then `event:`/`data:` blocks."""
+        body = ":thump\n\n" + "".join(
+            f"event: {event}\ndata: {data}\n\n" for event, data in self.live
+        )
+        self.live = []
+        return Reply(200, raw=body.encode(), headers={"Content-Type": "text/event-stream"})
 
     def tag_timeline(self, request: Request, tag: str) -> Reply:
         items = [

@@ -3,6 +3,7 @@ joins the thread; Gardien listens to the mentions, pages, backs off, and acts ba
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 
@@ -176,3 +177,24 @@ def test_the_idempotency_key_keeps_a_lost_acknowledgement_from_posting_twice(
     first, second = adapter.deliver("reply:9", reply), adapter.deliver("reply:9", reply)
     adapter.close()
     assert first == second and len(fake.statuses) == before + 1
+
+
+def test_after_catching_up_the_streaming_api_is_followed_live(
+    runtime: Runtime, mastodon: tuple[FakeMastodon, FakeServer], listener: Callable[..., Listener]
+) -> None:
+    fake, server = mastodon
+    add_channel(
+        runtime, "masto", "mastodon", base_url=server.url, access_token=TOKEN, stream_seconds=0.5
+    )
+    fake.add_mention("109400000000000400", "42", "@velorouge en direct")
+    live = fake.notifications.pop()  # published on the stream, after the REST catch-up
+    fake.live = [
+        ("notification", json.dumps(live)),
+        ("delete", "109400000000000102"),
+        ("notification", '{"id": "9999", "type": "mention", "status": {"id": "1"}}'),
+    ]
+    report = listener("masto").cycle().polls[0]
+    assert (report.status, report.new, report.rejected) == ("ok", 5, 1)
+    assert "109400000000000400" in posts_of(runtime, "masto")
+    assert health_of(runtime, "masto").cursor["notifications"] == "9999"
+    assert len(server.calls("GET /api/v1/streaming/user/notification")) == 1

@@ -3,7 +3,8 @@ reports, blocks and (for an instance's admin token) limits and suspensions back.
 
 Settings: `base_url`, `access_token`, `sources` (default ["notifications"]; also "tag:NAME",
 "account:ID", "home", "public"), `resolve_threads` (true: ask /context for a reply's thread root),
-`admin` (true: sanctions use the admin API), `page_limit` (≤ 40), `max_pages` per poll.
+`admin` (true: sanctions use the admin API), `page_limit` (≤ 40), `max_pages` per poll,
+`stream_seconds` (after catching up over REST, follow the streaming API live this long).
 
 Paging follows the documented Link header: a cursor is the newest id seen per source, and
 `min_id=<cursor>` walks forward through rel="prev" links until a page comes back empty.
@@ -12,6 +13,7 @@ repeated request with the status it already created."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -83,8 +85,36 @@ class MastodonAdapter:
 
     def fetch(self, cursor: Cursor) -> Iterator[Page]:
         state = dict(cursor)
-        for source in self.config.get("sources") or ["notifications"]:
-            yield from self._walk(str(source), state)
+        sources = [str(source) for source in self.config.get("sources") or ["notifications"]]
+        for source in sources:
+            yield from self._walk(source, state)
+        seconds = float(self.config.get("stream_seconds", 0))
+        for source in sources if seconds > 0 else []:
+            yield from self._stream(source, state, seconds / len(sources))
+
+    def _stream(self, source: str, state: dict[str, Any], seconds: float) -> Iterator[Page]:
+        """After catching up over REST, follow the streaming API live for `seconds`: each
+        event is a page of one post, and moves the source's cursor past it."""
+        if source == "notifications":
+            path, params, wanted = "/api/v1/streaming/user/notification", {}, "notification"
+        elif source.startswith("tag:"):
+            path, params, wanted = "/api/v1/streaming/hashtag", {"tag": source[4:]}, "update"
+        else:
+            return
+        for event, data in self.http.stream_events(path, seconds, params):
+            if event != wanted:
+                continue
+            try:
+                item = json.loads(data)
+                item_id = str(item["id"])
+            except (ValueError, KeyError, TypeError):
+                item, item_id = data, None
+            parsed = to_parsed([item], self._mapper(source), self.config.limits)
+            if item_id:
+                state[source] = newest([item_id], state.get(source))
+            yield Page(
+                parsed, dict(state), f"mastodon:{self.config.name}:{source}:stream:{item_id}"
+            )
 
     def _endpoint(self, source: str) -> tuple[str, dict[str, Any]]:
         if source == "notifications":
