@@ -15,10 +15,11 @@ from gardien.app.listen import Listener
 from gardien.app.runtime import Runtime
 from gardien.channels import state
 from gardien.channels.dispatch import Dispatcher
+from gardien.channels.exports import import_export
 from gardien.domain import OutboundAction, utcnow
 from tests.adapters.conftest import add_channel, health_of, posts_of
 from tests.adapters.fake_platforms import TOKEN, FakeGraph, FakeReddit, FakeX, FakeYouTube
-from tests.adapters.fakes import FakeServer, Reply, rate_limited, serving
+from tests.adapters.fakes import PAYLOADS, FakeServer, Reply, rate_limited, serving
 
 
 @dataclass(frozen=True)
@@ -191,3 +192,14 @@ def test_reply_hide_and_remove_are_carried_out_once(
     assert (report.delivered, report.dead) == (3, 0)
     seen = [(verb, target) for verb, target, _ in fake.acted]
     assert seen == [(verb, target) for target, verb in spec.actions.values()]
+
+
+def test_an_instagram_export_maps_comments_and_replies_and_imports_once(runtime: Runtime) -> None:
+    add_channel(runtime, "insta", "instagram", objects=["17895695668004550"])
+    export = PAYLOADS / "instagram_comments.json"
+    first = import_export(runtime.database, "insta", export, runtime.limits)
+    again = import_export(runtime.database, "insta", export, runtime.limits)
+    assert (first.counts.new, again.counts.new, again.counts.unchanged) == (2, 0, 2)
+    reply = posts_of(runtime, "insta")["17858893269000002"]
+    assert (reply.thread_id, reply.parent_id) == ("17895695668004550", "17858893269000001")
+    assert (reply.author_handle, reply.likes) == ("@tom.rides", 2)
