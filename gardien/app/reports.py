@@ -16,14 +16,15 @@ from sqlalchemy import select
 from gardien.actions.insights import Who, do_mark_report_sent
 from gardien.insights import discussions, influence
 from gardien.insights import funnel as stages
-from gardien.insights.funnel import Placement
+from gardien.insights.catalogue import Catalogue
 from gardien.insights.dashboard import Dashboard, assemble
+from gardien.insights.funnel import Placement
 from gardien.insights.summary import summarise
-from gardien.insights.themes import Theme, find_themes
+from gardien.insights.themes import Doc, Theme, find_themes
 from gardien.insights.trends import weeks_between
+from gardien.store.communities import find_community
 from gardien.store.db import Database
 from gardien.store.insights_animation import due_schedules
-from gardien.store.communities import find_community
 from gardien.store.insights_dashboard import (
     ResponseTimes,
     Scope,
@@ -38,11 +39,18 @@ from gardien.store.insights_people import (
     author_stats,
     evidence_posts,
     member_histories,
+    save_stages,
+    stage_counts,
     thread_stats,
 )
+from gardien.store.insights_people import stage_members as stored_stage
 from gardien.store.tables import ChannelRow, CommunityRow
 
 TEMPLATES = Path(__file__).parent.parent / "web" / "templates"
+#: A stored funnel older than this is recomputed when a report is built.
+FUNNEL_FRESH = timedelta(hours=24)
+#: How many advocates and detractors get evidence posts stored with their stage.
+EVIDENCED = 100
 
 
 @dataclass(slots=True)
@@ -97,15 +105,12 @@ def build_report(
         catalogue = catalogue_of(row.settings)
         brand = {handle.casefold() for handle in catalogue.brand_accounts}
         board = assemble(cube(session, scope), since, until)
-        themes = find_themes(theme_docs(session, scope), weeks_between(since, until))
-        rules = stages.FunnelRules.from_settings(catalogue.funnel)
-        placements = [
-            stages.place(history, rules)
-            for history in member_histories(session, scope.community_id, until)
-            if history.handle.casefold() not in brand
-        ]
-        advocates = _with_evidence(session, scope.community_id, placements, "advocate")
-        detractors = _with_evidence(session, scope.community_id, placements, "detractor")
+        themes = cached_themes(scope, theme_docs(session, scope))
+        counts, computed_at = stage_counts(session, scope.community_id)
+        if computed_at is None or now - computed_at > FUNNEL_FRESH:
+            counts = refresh_funnel(session, scope.community_id, catalogue, until, now)
+        advocates = stored_stage(session, scope.community_id, "advocate", 10)
+        detractors = stored_stage(session, scope.community_id, "detractor", 10)
         authors = [
             stats
             for stats in author_stats(session, scope, now)
@@ -121,7 +126,6 @@ def build_report(
         response = response_times(session, scope, catalogue.brand_accounts)
         threads = discussions.best(thread_stats(session, scope))
     locale = "fr" if (row.settings or {}).get("locales", ["en"])[:1] == ["fr"] else "en"
-    counts = stages.funnel_counts(placements)
     report = Report(
         community=scope.community,
         name=row.name,
@@ -148,6 +152,20 @@ def build_report(
     return report
 
 
+_THEMES: dict[tuple[object, ...], list[Theme]] = {}
+
+
+def cached_themes(scope: Scope, docs: list[Doc]) -> list[Theme]:
+    """Themes of `docs`, computed once per scope and set of posts (clustering takes a few
+    hundred milliseconds; the posts it reads take a few)."""
+    key = (scope, len(docs), docs[0].post_id if docs else 0)
+    if key not in _THEMES:
+        if len(_THEMES) >= 64:
+            _THEMES.pop(next(iter(_THEMES)))
+        _THEMES[key] = find_themes(docs, weeks_between(scope.since, scope.until))
+    return _THEMES[key]
+
+
 def default_period(database: Database, community: str, days: int = 28) -> tuple[date, date]:
     """The last `days` days up to the community's latest post (today when it has none)."""
     with database.session() as session:
@@ -159,27 +177,54 @@ def theme_post_ids(database: Database, scope: Scope, theme_id: int) -> tuple[int
     """The posts of one theme (themes are deterministic for the same posts)."""
     with database.session() as session:
         docs = theme_docs(session, scope)
-    for theme in find_themes(docs, weeks_between(scope.since, scope.until)):
+    for theme in cached_themes(scope, docs):
         if theme.id == theme_id:
             return theme.post_ids
     return ()
 
 
 def stage_members(
-    database: Database, community: str, until: date, stage: str, limit: int = 200
+    database: Database, community: str, stage: str, limit: int = 200
 ) -> list[Placement]:
-    """Members at one funnel stage, with the evidence (brand accounts left out)."""
+    """Members at one funnel stage, with the evidence (as last computed)."""
     with database.session() as session:
         row = find_community(session, community)
-        catalogue = catalogue_of(row.settings)
-        brand = {handle.casefold() for handle in catalogue.brand_accounts}
-        rules = stages.FunnelRules.from_settings(catalogue.funnel)
-        placements = [
-            stages.place(history, rules)
-            for history in member_histories(session, row.id, until)
-            if history.handle.casefold() not in brand
-        ]
-        return _with_evidence(session, row.id, placements, stage, limit)
+        return stored_stage(session, row.id, stage, limit)
+
+
+def refresh_funnel(
+    session: Any, community_id: int, catalogue: Catalogue, until: date, now: datetime
+) -> dict[str, int]:
+    """Recompute every member's stage from their whole history and store it (brand accounts
+    left out); the clearest advocates and detractors get their evidence posts."""
+    brand = {handle.casefold() for handle in catalogue.brand_accounts}
+    rules = stages.FunnelRules.from_settings(catalogue.funnel)
+    placements = [
+        stages.place(history, rules)
+        for history in member_histories(session, community_id, until)
+        if history.handle.casefold() not in brand
+    ]
+    evidenced = {
+        p.author_id: p
+        for stage in ("advocate", "detractor")
+        for p in _with_evidence(session, community_id, placements, stage, EVIDENCED)
+    }
+    save_stages(session, community_id, [evidenced.get(p.author_id, p) for p in placements], now)
+    return stages.funnel_counts(placements)
+
+
+def refresh_funnels(database: Database, community: str | None = None) -> int:
+    """Refresh the stored funnel of one community (or all); returns members placed."""
+    now = datetime.now(UTC)
+    placed = 0
+    with database.session() as session:
+        query = select(CommunityRow)
+        if community:
+            query = query.where(CommunityRow.slug == community)
+        for row in session.scalars(query):
+            counts = refresh_funnel(session, row.id, catalogue_of(row.settings), now.date(), now)
+            placed += sum(counts.values())
+    return placed
 
 
 def _with_evidence(

@@ -80,6 +80,7 @@ def catalogue(
         with runtime.database.session() as session:
             actions.do_set_catalogue(session, _who(), community, parsed)
         done = backfill_facts(runtime.database, community)
+        reports.refresh_funnels(runtime.database, community)
     typer.echo(
         f"{community}: {len(parsed.products)} products, {len(parsed.aspects)} aspects, "
         f"{len(parsed.brand_accounts)} brand accounts; {done} posts' facts refreshed"
@@ -88,10 +89,11 @@ def catalogue(
 
 @report_app.command("backfill")
 def backfill(community: str = typer.Option(None, help="Only this community.")) -> None:
-    """Recompute the dashboards' per-post facts from the stored judgements."""
+    """Recompute the dashboards' per-post facts from the stored judgements, then the funnel."""
     with running() as runtime:
         done = backfill_facts(runtime.database, community)
-    typer.echo(f"{done} posts' facts refreshed")
+        placed = reports.refresh_funnels(runtime.database, community)
+    typer.echo(f"{done} posts' facts refreshed; {placed} members placed in the funnel")
 
 
 @report_app.command("schedule")

@@ -1,12 +1,10 @@
-"""The dashboard's numbers, computed from a "cube" of counts (one count per day × sentiment ×
-intent × complaint × channel × language × product × queue) that the store reads in one pass.
+"""The dashboard's numbers, summed from the counts the store groups in the database.
 
-Pure: the store hands over cells, this module sums them into what the charts show."""
+Pure: the store hands over counts, this module turns them into what the charts show."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -14,17 +12,19 @@ from gardien.insights.labels import SENTIMENTS
 from gardien.insights.trends import RisingRule, Trend, trend_of_counts, week_of, weeks_between
 
 
-@dataclass(frozen=True, slots=True)
-class Cell:
-    day: date
-    sentiment: str
-    intent: str
-    complaint: bool
-    channel_id: int
-    language: str
-    product: str | None
-    queue: str
-    count: int
+@dataclass(slots=True)
+class Counts:
+    """What the store counts for a dashboard, in three small groupings rather than one wide
+    cube (whose cells would be nearly as many as the posts):
+      volume:   (day, sentiment, n)
+      mix:      (sentiment, intent, complaint, queue, language, channel_id, n)
+      products: (product, intent, complaint, n), posts naming a product only;
+      improvement: (product, day, n), their requests and complaints per day."""
+
+    volume: list[tuple[date, str, int]] = field(default_factory=list)
+    mix: list[tuple[str, str, bool, str, str, int, int]] = field(default_factory=list)
+    products: list[tuple[str, str, bool, int]] = field(default_factory=list)
+    improvement: list[tuple[str, date, int]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,39 +68,39 @@ DAILY_UP_TO = 62
 
 
 def assemble(
-    cells: Iterable[Cell], since: date, until: date, rule: RisingRule = RisingRule()
+    counts: Counts, since: date, until: date, rule: RisingRule = RisingRule()
 ) -> Dashboard:
-    """Sum `cells` (all within since..until) into the dashboard's numbers."""
+    """Sum `counts` (all within since..until) into the dashboard's numbers."""
     board = Dashboard(since=since, until=until)
     sentiment: Counter[str] = Counter()
     intents: Counter[str] = Counter()
     channels: Counter[int] = Counter()
     languages: Counter[str] = Counter()
     queues: Counter[str] = Counter()
+    for feeling, intent, complaint, queue, language, channel_id, n in counts.mix:
+        board.total += n
+        board.complaints += n if complaint else 0
+        sentiment[feeling] += n
+        intents[intent] += n
+        channels[channel_id] += n
+        languages[language] += n
+        queues[queue] += n
     daily: dict[date, Counter[str]] = defaultdict(Counter)
+    for day, feeling, n in counts.volume:
+        daily[day][feeling] += n
     products: dict[str, Counter[str]] = defaultdict(Counter)
     product_weeks: dict[str, Counter[date]] = defaultdict(Counter)
-    for cell in cells:
-        n = cell.count
-        board.total += n
-        board.complaints += n if cell.complaint else 0
-        sentiment[cell.sentiment] += n
-        intents[cell.intent] += n
-        channels[cell.channel_id] += n
-        languages[cell.language] += n
-        queues[cell.queue] += n
-        daily[cell.day][cell.sentiment] += n
-        if cell.product:
-            tally = products[cell.product]
-            tally["mentions"] += n
-            if cell.intent == "praise":
-                tally["praise"] += n
-            elif cell.intent == "feature_request":
-                tally["requests"] += n
-            elif cell.intent == "complaint" or cell.complaint:
-                tally["complaints"] += n
-            if cell.intent in ("feature_request", "complaint") or cell.complaint:
-                product_weeks[cell.product][week_of(cell.day)] += n
+    for product, intent, complaint, n in counts.products:
+        tally = products[product]
+        tally["mentions"] += n
+        if intent == "praise":
+            tally["praise"] += n
+        elif intent == "feature_request":
+            tally["requests"] += n
+        elif intent == "complaint" or complaint:
+            tally["complaints"] += n
+    for product, day, n in counts.improvement:
+        product_weeks[product][week_of(day)] += n
     board.sentiment = {name: sentiment.get(name, 0) for name in (*SENTIMENTS, "unknown")}
     board.intents = dict(intents.most_common())
     board.channels = dict(channels.most_common())

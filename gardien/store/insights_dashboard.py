@@ -1,4 +1,4 @@
-"""Dashboard read models over `post_facts`: the count cube, the posts behind a number, themes'
+"""Dashboard read models over `post_facts`: the counts, the posts behind a number, themes'
 input texts and response times. Each query reads one community's period through an index that
 starts with (community_id, …), so its cost follows the period, not the whole table."""
 
@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
-from gardien.insights.dashboard import Cell
+from gardien.insights.dashboard import Counts
 from gardien.insights.themes import Doc
 from gardien.store.communities import find_channel, find_community
 from gardien.store.tables import AuthorRow, ChannelRow, PostRow
@@ -56,13 +56,30 @@ def _where(scope: Scope) -> list[Any]:
     return clauses
 
 
-GROUPS = (F.day, F.sentiment, F.intent, F.complaint, F.channel_id, F.language, F.product, F.queue)
-
-
-def cube(session: Session, scope: Scope) -> list[Cell]:
-    """Every (day, sentiment, intent, complaint, channel, language, product, queue) count."""
-    rows = session.execute(select(*GROUPS, func.count()).where(*_where(scope)).group_by(*GROUPS))
-    return [Cell(*row) for row in rows]
+def cube(session: Session, scope: Scope) -> Counts:
+    """The period's counts in three groupings (see `Counts`), each one index range scan:
+    (community, day, sentiment …) for volume and mix, (community, product, day …) for products."""
+    where = _where(scope)
+    volume = session.execute(
+        select(F.day, F.sentiment, func.count()).where(*where).group_by(F.day, F.sentiment)
+    )
+    mix_groups = (F.sentiment, F.intent, F.complaint, F.queue, F.language, F.channel_id)
+    mix = session.execute(select(*mix_groups, func.count()).where(*where).group_by(*mix_groups))
+    named = (*where, F.product.is_not(None))
+    product_groups = (F.product, F.intent, F.complaint)
+    products = session.execute(
+        select(*product_groups, func.count()).where(*named).group_by(*product_groups)
+    )
+    improvement = F.intent.in_(("feature_request", "complaint")) | F.complaint.is_(True)
+    daily = session.execute(
+        select(F.product, F.day, func.count()).where(*named, improvement).group_by(F.product, F.day)
+    )
+    return Counts(
+        volume=[(d, s, n) for d, s, n in volume],
+        mix=[(s, i, c, q, lang, ch, n) for s, i, c, q, lang, ch, n in mix],
+        products=[(p or "", i, c, n) for p, i, c, n in products],
+        improvement=[(p or "", d, n) for p, d, n in daily],
+    )
 
 
 def latest_day(session: Session, community: str) -> date | None:
@@ -261,22 +278,26 @@ def _thread_response_times(
         return _summary("no brand accounts set", total, [], None, [])
     reply = aliased(PostRow)
     asked_post = aliased(PostRow)
-    rows = session.execute(
-        select(asked_post.id, asked_post.created_at, func.min(reply.created_at))
+    # A correlated subquery: one (channel_id, thread_id) index lookup per asked post, whatever
+    # the size of the posts table.
+    first_reply = (
+        select(func.min(reply.created_at))
+        .where(
+            reply.channel_id == asked_post.channel_id,
+            reply.thread_id == F.thread,
+            reply.author_id.in_(brand_ids),
+            reply.created_at > asked_post.created_at,
+        )
+        .correlate(asked_post, F)
+        .scalar_subquery()
+    )
+    found = session.execute(
+        select(asked_post.id, asked_post.created_at, first_reply)
         .select_from(F)
         .join(asked_post, asked_post.id == F.post_id)
-        .join(
-            reply,
-            and_(
-                reply.channel_id == asked_post.channel_id,
-                reply.thread_id == F.thread,
-                reply.author_id.in_(brand_ids),
-                reply.created_at > asked_post.created_at,
-            ),
-        )
         .where(asked)
-        .group_by(asked_post.id, asked_post.created_at)
     ).all()
+    rows = [row for row in found if row[2] is not None]
     delays = [(first - created).total_seconds() / 60 for _, created, first in rows]
     slow = sorted(rows, key=lambda row: row[1] - row[2])
     return _summary("brand replies on the channels", total, delays, None, [r[0] for r in slow])

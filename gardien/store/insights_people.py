@@ -8,15 +8,16 @@ from collections import defaultdict
 from collections.abc import Collection
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Integer, case, func, or_, select
+from sqlalchemy import ColumnElement, Integer, case, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from gardien.insights.discussions import ThreadStats
-from gardien.insights.funnel import MemberHistory
+from gardien.insights.funnel import STAGES, MemberHistory, Placement
 from gardien.insights.influence import AuthorStats
 from gardien.store.insights_dashboard import Scope, _where
 from gardien.store.tables import AuthorRow, ChannelRow
 from gardien.store.tables_care import CaseRow
+from gardien.store.tables_insights import MemberStageRow
 from gardien.store.tables_insights import PostFactRow as F
 from gardien.store.tables_members import MemberRow, SanctionRow
 
@@ -191,3 +192,53 @@ def thread_stats(session: Session, scope: Scope, min_participants: int = 3) -> l
         .having(participants >= min_participants)
     ).all()
     return [ThreadStats(*row) for row in rows]
+
+
+def save_stages(
+    session: Session, community_id: int, placements: list[Placement], now: datetime
+) -> None:
+    """Replace the community's stored funnel with `placements`."""
+    session.execute(delete(MemberStageRow).where(MemberStageRow.community_id == community_id))
+    rows = [
+        {
+            "community_id": community_id,
+            "author_id": p.author_id,
+            "handle": p.handle[:200],
+            "stage": p.stage,
+            "evidence": p.evidence,
+            "weight": p.weight,
+            "post_ids": list(p.post_ids),
+            "computed_at": now,
+        }
+        for p in placements
+    ]
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(MemberStageRow), rows[start : start + 5000])
+
+
+def stage_counts(session: Session, community_id: int) -> tuple[dict[str, int], datetime | None]:
+    """Members per stage as last computed, and when (None: never computed)."""
+    rows = session.execute(
+        select(MemberStageRow.stage, func.count(), func.max(MemberStageRow.computed_at))
+        .where(MemberStageRow.community_id == community_id)
+        .group_by(MemberStageRow.stage)
+    ).all()
+    counts = dict.fromkeys(STAGES, 0)
+    counts.update({stage: n for stage, n, _ in rows})
+    return counts, max((at for _, _, at in rows), default=None)
+
+
+def stage_members(
+    session: Session, community_id: int, stage: str, limit: int = 200
+) -> list[Placement]:
+    """The stored members at `stage`, clearest evidence first."""
+    rows = session.scalars(
+        select(MemberStageRow)
+        .where(MemberStageRow.community_id == community_id, MemberStageRow.stage == stage)
+        .order_by(MemberStageRow.weight.desc(), MemberStageRow.handle)
+        .limit(limit)
+    )
+    return [
+        Placement(r.author_id, r.handle, r.stage, r.evidence, tuple(r.post_ids or ()), r.weight)
+        for r in rows
+    ]

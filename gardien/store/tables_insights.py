@@ -28,8 +28,9 @@ from gardien.store.tables import Base
 class PostFactRow(Base):
     __tablename__ = "post_facts"
     __table_args__ = (
+        # Covers every dashboard grouping of a period: no table lookups.
         Index(
-            "ix_post_facts_period",
+            "ix_post_facts_window",
             "community_id",
             "day",
             "sentiment",
@@ -37,8 +38,10 @@ class PostFactRow(Base):
             "complaint",
             "channel_id",
             "language",
+            "queue",
+            "product",
         ),
-        Index("ix_post_facts_product", "community_id", "product", "day", "intent", "sentiment"),
+        Index("ix_post_facts_products", "community_id", "product", "day", "intent", "complaint"),
         Index("ix_post_facts_author", "community_id", "author_id", "day"),
     )
 
@@ -61,6 +64,23 @@ class PostFactRow(Base):
     interactions: Mapped[int] = mapped_column(Integer)
     spam: Mapped[bool] = mapped_column(Boolean)
     off_topic: Mapped[bool] = mapped_column(Boolean)
+
+
+class MemberStageRow(Base):
+    """Each author's funnel stage in a community, as last computed (the funnel reads a whole
+    history, so it is refreshed by a job rather than for every page view)."""
+
+    __tablename__ = "member_stages"
+    __table_args__ = (Index("ix_member_stages_stage", "community_id", "stage", "weight"),)
+
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("authors.id"), primary_key=True)
+    handle: Mapped[str] = mapped_column(String(200))
+    stage: Mapped[str] = mapped_column(String(20))
+    evidence: Mapped[str] = mapped_column(Text)
+    weight: Mapped[int] = mapped_column(Integer)
+    post_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    computed_at: Mapped[datetime]
 
 
 class EventRow(Base):

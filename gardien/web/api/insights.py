@@ -213,16 +213,13 @@ def posts(
 
 
 @router.get("/{community}/funnel/{stage}", response_model=list[PlacementOut])
-def funnel(
-    community: str, stage: str, rt: Rt, principal: Reader, until: date | None = None
-) -> list[PlacementOut]:
+def funnel(community: str, stage: str, rt: Rt, principal: Reader) -> list[PlacementOut]:
+    """Members at `stage` (as last computed), clearest evidence first."""
     access_community(principal, community, *READERS)
     if stage not in STAGES:
         raise actions.InsightsError(f"a stage is one of {', '.join(STAGES)}")
-    end = until or reports.default_period(rt.database, community)[1]
     return [
-        PlacementOut.model_validate(p)
-        for p in reports.stage_members(rt.database, community, end, stage)
+        PlacementOut.model_validate(p) for p in reports.stage_members(rt.database, community, stage)
     ]
 
 

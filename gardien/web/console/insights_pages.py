@@ -142,7 +142,7 @@ def funnel_page(
     """Members at one stage of the funnel, with the evidence for it."""
     access_community(principal, community, *READERS)
     since, until = _period(rt, community, since, until)
-    members = reports.stage_members(rt.database, community, until, stage)
+    members = reports.stage_members(rt.database, community, stage)
     context = {
         "community": community,
         "stage": stage,
