@@ -38,6 +38,8 @@ DISPOSABLE = frozenset(
 _LINK = re.compile(r"https?://\S+|\bwww\.\S+", re.IGNORECASE)
 _FOLD = re.compile(r"[\W_]+", re.UNICODE)
 MIN_FINGERPRINT_CHARS = 20
+#: Classifier scores that count against an applicant: where the default policy holds a post.
+SPAM_AT, OFFENSIVE_AT = 0.8, 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,12 +89,16 @@ def screen(
     if age is not None and age < 7:
         findings.append(Finding("account_age", 0.2, f"the account is {age:.0f} days old"))
     spam = applicant.scores.get("spam", 0.0)
-    if spam >= 0.5:
-        findings.append(Finding("spam", round(spam * 0.6, 3), f"spam score {spam:.2f} ≥ 0.50"))
-    offensive = max(applicant.scores.get("offensive", 0.0), applicant.scores.get("hate", 0.0))
-    if offensive >= 0.5:
+    if spam >= SPAM_AT:
         findings.append(
-            Finding("offensive", 0.3, f"offensive language score {offensive:.2f} ≥ 0.50")
+            Finding("spam", round(spam * 0.6, 3), f"spam score {spam:.2f} ≥ {SPAM_AT:.2f}")
+        )
+    offensive = max(applicant.scores.get("offensive", 0.0), applicant.scores.get("hate", 0.0))
+    if offensive >= OFFENSIVE_AT:
+        findings.append(
+            Finding(
+                "offensive", 0.3, f"offensive language score {offensive:.2f} ≥ {OFFENSIVE_AT:.2f}"
+            )
         )
     score = round(min(1.0, sum(item.points for item in findings)), 3)
     verdict = "reject" if score >= reject_from else "approve" if score < approve_below else "queue"

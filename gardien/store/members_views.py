@@ -244,6 +244,13 @@ def member_file(session: Session, member_id: int, now: datetime) -> dict[str, An
             select(AcceptanceRow).where(AcceptanceRow.member_id.in_(ids)).order_by(AcceptanceRow.id)
         )
     ]
+    code = repo.current_code(session, primary.community_id)
+    accepted = {item["version"] for item in data["acceptances"]}
+    data["must_accept_version"] = (
+        code.version
+        if code is not None and code.requires_reacceptance and code.version not in accepted
+        else None
+    )
     data["evasion_flags"] = [
         {
             "id": f.id,

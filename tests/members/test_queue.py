@@ -26,9 +26,9 @@ def test_the_queue_is_ordered_by_severity_then_age_with_the_authors_history(worl
         rude("held", author="zoe", text="Sale arabe, dégage"),
     )
     items = world.items()
-    assert items[0]["post"]["external_id"] == "held"
+    assert items[-1]["post"]["external_id"] == "mild"
     assert items == sorted(items, key=lambda i: (-i["severity"], i["id"]))
-    detail = world.as_("ana").get(f"/api/v1/moderation/items/{items[0]['id']}")
+    detail = world.as_("ana").get(f"/api/v1/moderation/items/{world.item_of('held')['id']}")
     assert detail["post"]["reasons"][0]["action"] == "hold"
     assert detail["thread"][0]["text"] == "Sale arabe, dégage"
     assert detail["author"]["trust_name"] == "new" and detail["author"]["standing"] == "good"
