@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.dev-installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo run test lint typecheck pytest bench models clean chromium
+.PHONY: demo run test lint typecheck pytest bench models clean chromium poppler
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,12 @@ typecheck: $(DEV_STAMP)
 chromium:
 	command -v chromium || (apt-get update && apt-get install -y chromium)
 
-pytest: $(DEV_STAMP) chromium
+# The report tests view PDFs as PNG pages with Debian's poppler-utils (pdftoppm, pdftotext);
+# WeasyPrint renders the PDFs with Debian's Pango (libpango-1.0-0).
+poppler:
+	command -v pdftoppm || (apt-get update && apt-get install -y poppler-utils libpango-1.0-0 libpangoft2-1.0-0)
+
+pytest: $(DEV_STAMP) chromium poppler
 	$(BIN)/pytest
 
 test: lint typecheck pytest

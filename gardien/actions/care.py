@@ -9,16 +9,15 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gardien.actions import audit, outbox
+from gardien.actions import audit
 from gardien.care.assignment import Strategy, choose
 from gardien.care.priority import Tier, tier_for
 from gardien.care.sla import SlaTarget, deadline
 from gardien.care.text import CareCatalog
 from gardien.care.virality import Risk, virality_risk
-from gardien.domain import AuditEntry, Author, OutboundAction, Post, Visibility
+from gardien.domain import AuditEntry, Author, Post, Visibility
 from gardien.domain.codec import signals_from_dict
 from gardien.domain.decision import Queue
 from gardien.errors import ConflictError, GardienError, NotFoundError
@@ -34,8 +33,7 @@ from gardien.store.care_cases import (
     post_facts,
     risk_inputs,
 )
-from gardien.store.tables import PostRow
-from gardien.store.tables_care import CasePostRow, CaseRow, MentionRow, ReplyRow
+from gardien.store.tables_care import CasePostRow, CaseRow, MentionRow
 from gardien.store.upsert import insert_ignoring_duplicates
 
 #: A post at least this negative counts towards spikes and echoes.
@@ -49,7 +47,7 @@ class CareError(GardienError):
     code = "care"
 
 
-def _audit(
+def audit_case(
     session: Session,
     case: CaseRow,
     actor: str,
@@ -146,13 +144,15 @@ def do_open_or_join_case(
     catalog = config.catalog(session, facts.community_id)
     text = facts.post.text
     topic, product = catalog.topic(text), catalog.product(text)
-    case, reopen = case_to_join(session, facts, topic)
+    case, reopen = case_to_join(session, facts, topic, product)
     if case is not None:
         session.add(CasePostRow(case_id=case.id, post_id=post_id, added_at=now))
         session.flush()
         if reopen:
-            _reopen(session, case, now, actor, "the author came back on the same topic")
-        _audit(session, case, actor, "join", now, "same author, same thread or topic", post=post_id)
+            reopen_case(session, case, now, actor, "the author came back on the same topic")
+        audit_case(
+            session, case, actor, "join", now, "same author, same thread or topic", post=post_id
+        )
         case.product = case.product or product
         rescore(session, case, now)
         return case
@@ -172,7 +172,7 @@ def do_open_or_join_case(
     session.flush()
     session.add(CasePostRow(case_id=case.id, post_id=post_id, added_at=now))
     case.department, rule = _route(session, facts, department, product, topic)
-    _audit(
+    audit_case(
         session,
         case,
         actor,
@@ -278,7 +278,7 @@ def do_assign(
     previous, case.assignee = case.assignee, chosen.username
     if case.status in ("new", "waiting_customer"):
         case.status = "assigned"
-    _audit(session, case, actor, "assign", now, f"by {strategy.value}", agent=chosen.username,
+    audit_case(session, case, actor, "assign", now, f"by {strategy.value}", agent=chosen.username,
            previous=previous)  # fmt: skip
     return case
 
@@ -294,7 +294,7 @@ def do_route_to_department(
     if case.status == "resolved":
         raise CareError("the case is resolved; reopen it first")
     previous, case.department, case.status = case.department, department, "waiting_department"
-    _audit(session, case, actor, "route", now, note, department=department, previous=previous)
+    audit_case(session, case, actor, "route", now, note, department=department, previous=previous)
     return case
 
 
@@ -308,108 +308,11 @@ def do_hand_back(
     if not note.strip():
         raise CareError("a hand-back needs a note for the care agent")
     case.status = "assigned" if case.assignee else "new"
-    _audit(session, case, actor, "hand_back", now, note, department=case.department)
+    audit_case(session, case, actor, "hand_back", now, note, department=case.department)
     return case
 
 
-def do_wait_for_customer(session: Session, case_id: int, now: datetime, *, actor: str) -> CaseRow:
-    case = get_case(session, case_id)
-    if case.status == "resolved":
-        raise CareError("the case is resolved; reopen it first")
-    case.status = "waiting_customer"
-    _audit(session, case, actor, "wait_customer", now)
-    return case
-
-
-def do_reply(
-    session: Session,
-    case_id: int,
-    text: str,
-    now: datetime,
-    *,
-    actor: str,
-    agent: str,
-    template: str | None = None,
-    to_post: int | None = None,
-) -> ReplyRow:
-    """Record the reply and queue it in the outbox for the channel adapter; the first reply
-    stops the first-response clock."""
-    case = get_case(session, case_id)
-    if not text.strip():
-        raise CareError("the reply is empty")
-    target = session.get(PostRow, to_post or case.post_id)
-    if target is None:
-        raise NotFoundError(f"no post {to_post}")
-    count = len(list(session.scalars(select(ReplyRow.id).where(ReplyRow.case_id == case.id))))
-    key = f"care:case:{case.id}:reply:{count + 1}"
-    reply = ReplyRow(
-        case_id=case.id,
-        post_id=target.id,
-        agent=agent,
-        text=text,
-        template=template,
-        outbox_key=key,
-        created_at=now,
-    )
-    session.add(reply)
-    facts = post_facts(session, target.id)
-    outbox.enqueue(
-        session,
-        key,
-        OutboundAction(
-            facts.channel if facts else "",
-            "reply",
-            target.external_id,
-            {"text": text, "thread_id": target.thread_id, "case": case.id, "agent": agent},
-        ),
-        now,
-    )
-    if case.first_response_at is None:
-        case.first_response_at = now
-    if case.status == "new":
-        case.status = "assigned"
-        case.assignee = case.assignee or agent
-    _audit(session, case, actor, "reply", now, text[:200], outbox_key=key, template=template)
-    session.flush()
-    return reply
-
-
-def do_resolve(
-    session: Session, case_id: int, now: datetime, *, actor: str, note: str = ""
-) -> CaseRow:
-    case = get_case(session, case_id)
-    if case.status == "resolved":
-        raise ConflictError("the case is already resolved")
-    case.status, case.resolved_at = "resolved", now
-    _audit(session, case, actor, "resolve", now, note)
-    return case
-
-
-def _reopen(session: Session, case: CaseRow, now: datetime, actor: str, reason: str) -> None:
+def reopen_case(session: Session, case: CaseRow, now: datetime, actor: str, reason: str) -> None:
     case.status = "assigned" if case.assignee else "new"
     case.resolved_at, case.reopened = None, case.reopened + 1
-    _audit(session, case, actor, "reopen", now, reason)
-
-
-def do_reopen(
-    session: Session, case_id: int, now: datetime, *, actor: str, reason: str = ""
-) -> CaseRow:
-    case = get_case(session, case_id)
-    if case.status != "resolved":
-        raise ConflictError("the case is not resolved")
-    _reopen(session, case, now, actor, reason)
-    return case
-
-
-def do_record_csat(
-    session: Session, case_id: int, score: int, now: datetime, *, actor: str
-) -> CaseRow:
-    """The author's answer to the satisfaction question (1–5), after resolution."""
-    case = get_case(session, case_id)
-    if case.status != "resolved":
-        raise CareError("satisfaction is asked after the case is resolved")
-    if not 1 <= score <= 5:
-        raise CareError("satisfaction is a score from 1 to 5")
-    case.csat = score
-    _audit(session, case, actor, "csat", now, score=score)
-    return case
+    audit_case(session, case, actor, "reopen", now, reason)

@@ -57,7 +57,9 @@ class Agent:
         )
 
     def speaks(self, language: str | None) -> bool:
-        return not self.languages or language is None or language in self.languages
+        """Declared languages are skills; an unidentified language ("other") is anyone's."""
+        unknown = language is None or language == "other"
+        return not self.languages or unknown or language in self.languages
 
 
 def eligible(agents: Sequence[Agent], now: datetime, language: str | None) -> list[Agent]:

@@ -90,10 +90,10 @@ def case_of_post(session: Session, post_id: int) -> CaseRow | None:
 
 
 def case_to_join(
-    session: Session, facts: PostFacts, topic: str | None
+    session: Session, facts: PostFacts, topic: str | None, product: str | None = None
 ) -> tuple[CaseRow | None, bool]:
     """The author's case this post belongs to, and whether it must be reopened: an open case in
-    the same thread or on the same topic, else one resolved recently on the same topic."""
+    the same thread or on the same topic or product, else such a case resolved recently."""
     post = facts.post
     same_thread = (
         select(CasePostRow.case_id)
@@ -103,6 +103,8 @@ def case_to_join(
     related: ColumnElement[bool] = CaseRow.id.in_(same_thread)
     if topic is not None:
         related = or_(related, CaseRow.topic == topic)
+    if product is not None:
+        related = or_(related, CaseRow.product == product)
     base = (
         select(CaseRow)
         .where(

@@ -11,6 +11,8 @@ from gardien import __version__
 from gardien.app.runtime import Runtime
 from gardien.web import errors
 from gardien.web.api import applications, ingest, members, moderation, posts, queues
+from gardien.web.api import care as care_api
+from gardien.web.api import care_setup as care_setup_api
 from gardien.web.api import channels as channel_api
 from gardien.web.api import insights as insights_api
 from gardien.web.api import policies as policy_api
@@ -53,5 +55,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(channel_pages.router)
     app.include_router(insights_api.router)
     app.include_router(insights_pages.router)
+    for router in (care_api.router, care_setup_api.router):
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

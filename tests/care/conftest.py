@@ -4,11 +4,12 @@ every score in a test is one the test wrote (scores travel in each record's `sco
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
 from gardien.actions import care_setup
 from gardien.app.ingest import ingest_and_triage
@@ -18,22 +19,28 @@ from gardien.domain import Score, utcnow
 from gardien.pipeline.default import default_pipeline
 from gardien.pipeline.record import StageContext, TriageRecord
 from gardien.pipeline.runner import InProcessRunner, Pipeline
+from gardien.store.care_cases import NEGATIVE_SCORES
 from gardien.store.db import Database
+from gardien.web.app import create_app
 from tests import factories
 
 PRODUCTS = ["Rhône E7", "Rhône E5", "Urbaine 3", "Cargo Croix-Rousse"]
 
 
 class RecordedSignals:
-    """Sets the scores a test recorded in the post (`extra.scores`), standing in for classifiers."""
+    """Sets the scores a test recorded in the post (`extra.scores`) over the classifiers' own,
+    just before the policy decides."""
 
     name = "recorded_signals"
     needs: frozenset[str] = frozenset()
-    sets = frozenset({"score.complaint", "score.sentiment.negative", "score.intent.question"})
+    sets: frozenset[str] = frozenset()
 
     def __call__(self, batch: Sequence[TriageRecord], context: StageContext) -> None:
         for record in batch:
-            for name, value in dict(record.post.extra.get("scores", {})).items():
+            recorded = dict(record.post.extra.get("scores", {}))
+            for name in (*NEGATIVE_SCORES, "offensive"):  # unrecorded: not negative, not rude
+                record.signals.scores[name] = Score(0.0, "recorded")
+            for name, value in recorded.items():
                 record.signals.scores[name] = Score(float(value), "recorded")
 
 
@@ -41,7 +48,8 @@ class RecordedSignals:
 def care_runtime(runtime: Runtime) -> Runtime:
     """The test runtime whose pipeline reads recorded scores, with the velo care catalogue."""
     stages = list(default_pipeline().stages)
-    runner = InProcessRunner(Pipeline([*stages[:2], RecordedSignals(), *stages[2:]]))
+    at = next(i for i, stage in enumerate(stages) if stage.name == "decide")
+    runner = InProcessRunner(Pipeline([*stages[:at], RecordedSignals(), *stages[at:]]))
     with runtime.database.session() as session:
         care_setup.do_set_care_settings(
             session, "velo", utcnow(), actor="test", products=PRODUCTS, brand="Vélo Rouge"
@@ -88,3 +96,46 @@ def post_id(database: Database, external_id: str) -> int:
         found = session.scalar(select(PostRow.id).where(PostRow.external_id == external_id))
     assert found is not None
     return found
+
+
+PASSWORD = "correct horse battery"
+#: The care cast: username -> (role, department) in the community 'velo'.
+CARE_CAST = {
+    "camille": ("community_manager", None),
+    "cara": ("care_agent", None),
+    "colin": ("care_agent", None),
+    "tess": ("department", "technical"),
+    "mo": ("moderator", None),
+}
+
+
+@pytest.fixture
+def tokens(care_runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """API tokens of the care cast (cheap password hashing: the tests need the path, not the cost)."""
+    from argon2 import PasswordHasher
+
+    from gardien.actions import accounts
+
+    monkeypatch.setattr(
+        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
+    found = {}
+    with care_runtime.database.session() as session:
+        now = utcnow()
+        for name, (role, department) in CARE_CAST.items():
+            accounts.do_create_user(session, name, PASSWORD, actor="test", now=now)
+            accounts.do_grant_role(
+                session, name, "velo", role, actor="test", now=now, department=department
+            )
+            found[name] = accounts.do_issue_token(session, name, "tests", actor="test", now=now)
+    return found
+
+
+@pytest.fixture
+def client(care_runtime: Runtime) -> Iterator[TestClient]:
+    with TestClient(create_app(care_runtime)) as test_client:
+        yield test_client
+
+
+def as_(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
