@@ -64,19 +64,22 @@ def _sample(split: Split, limit: int | None) -> Split:
     return out
 
 
-def predict_labels(tier: FastTier, task: str, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    model = tier.model(task)
-    probs = tier.predict(task, texts)
+def predict_labels(
+    tier: FastTier, task: str, texts: list[str], lang: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Decisions as the product would make them: the language's model and threshold."""
+    model = tier.model(task, lang)
+    probs = tier.predict(task, texts, [lang] * len(texts))
     if model.binary:
-        return (probs[:, 0] >= model.threshold).astype(int), probs[:, 0]
+        return (probs[:, 0] >= model.threshold_for(lang)).astype(int), probs[:, 0]
     return probs.argmax(axis=1), probs
 
 
 def score_split(tier: FastTier, task: str, name: str, lang: str, metric: str, split: Split) -> Row:
-    predicted, probs = predict_labels(tier, task, split.texts)
+    predicted, probs = predict_labels(tier, task, split.texts, lang)
     measure = macro_recall if metric == "macro_recall" else macro_f1
     return Row(
-        name, lang, task, tier.model(task).name, metric,
+        name, lang, task, tier.model(task, lang).name, metric,
         round(measure(split.labels, predicted), 4), len(split),
         round(ece(probs, split.labels), 4), anchors=ANCHORS.get(name, {}),
     )  # fmt: skip
@@ -100,7 +103,7 @@ def public_rows(tier: FastTier, data: Path, limit: int | None) -> list[Row]:
 def complaint_rows(tier: FastTier, data: Path, limit: int | None) -> list[Row]:
     """The local complaints_en model's CV score; the seed model scored on complaints_en."""
     rows = []
-    model = tier.model("complaint")
+    model = tier.model("complaint", "en")
     if model.meta.get("sources", [{}])[0].get("dataset") == "complaints_en":
         v = model.meta["validation"]
         rows.append(Row("complaints_en", "en", "complaint", model.name, "macro_f1", v["macro_f1"],
@@ -110,19 +113,12 @@ def complaint_rows(tier: FastTier, data: Path, limit: int | None) -> list[Row]:
         split = _sample(datasets.complaints(data), limit)
     except Exception:
         return rows
-    seed = FastTier(tier.models_dir)
-    seed._models["complaint"] = _shipped(tier, "complaint")
+    seed = FastTier(tier.models_dir, use_local=False)
+    seed._encoder = tier.encoder
     row = score_split(seed, "complaint", "complaints_en", "en", "macro_f1", split)
     row.note = "shipped seed model, all rows unseen"
     rows.append(row)
     return rows
-
-
-def _shipped(tier: FastTier, task: str) -> Any:
-    from gardien.classifiers.linear import load_model
-    from gardien.classifiers.registry import spec
-
-    return load_model(tier.models_dir / spec(task).name / "model.npz")
 
 
 def _csv(path: Path) -> list[dict[str, str]]:
@@ -176,19 +172,26 @@ def robustness(tier: FastTier, data: Path, limit: int | None) -> list[dict[str, 
     for name in ROBUSTNESS_SETS:
         task, test = tests[name]
         split = _sample(test.split, limit)
-        clean = macro_f1(split.labels, predict_labels(tier, task, split.texts)[0])
+        clean = macro_f1(split.labels, predict_labels(tier, task, split.texts, test.lang)[0])
         for evasion_name, evasion in EVASIONS.items():
             texts = [evade(t, evasion) for t in split.texts]
-            after = macro_f1(split.labels, predict_labels(tier, task, texts)[0])
+            after = macro_f1(split.labels, predict_labels(tier, task, texts, test.lang)[0])
             out.append({"set": name, "task": task, "evasion": evasion_name,
                         "clean": round(clean, 4), "evaded": round(after, 4),
                         "drop": round(clean - after, 4)})  # fmt: skip
     return out
 
 
-def evaluate(data: Path, tier: FastTier, limit: int | None = None) -> dict[str, Any]:
-    """The whole report as a JSON-ready dict (limit: at most this many rows per set, for tests)."""
+def evaluate(
+    data: Path, tier: FastTier, limit: int | None = None, accurate_cache: Path | None = None
+) -> dict[str, Any]:
+    """The whole report as a JSON-ready dict (limit: at most this many rows per set, for tests).
+
+    With `accurate_cache`, the accurate tier is scored too (embeddings cached there).
+    """
     rows = public_rows(tier, data, limit) + complaint_rows(tier, data, limit) + hand_rows(tier)
+    if accurate_cache is not None:
+        rows += accurate_rows(tier, data, accurate_cache, limit)
     dev = offtopic_rows(tier, SEEDS_DIR / "offtopic_dev.csv", SEEDS_DIR / "communities_dev.json")
     return {
         "models": {task: tier.model(task).meta for task in ("offensive", "hate", "sentiment",
@@ -198,3 +201,38 @@ def evaluate(data: Path, tier: FastTier, limit: int | None = None) -> dict[str, 
         "robustness": robustness(tier, data, limit),
         "limit_per_set": limit,
     }  # fmt: skip
+
+
+def accurate_rows(tier: FastTier, data: Path, cache: Path, limit: int | None) -> list[Row]:
+    """The accurate tier on the test sets: on every post, and as a cascade (unsure posts only)."""
+    from gardien.classifiers.accurate import AccurateTier
+    from gardien.classifiers.training_accurate import LOADERS, CachedEmbedder
+
+    accurate = AccurateTier(tier.models_dir)
+    embedder = CachedEmbedder(cache)
+    rows = []
+    for task, loader in LOADERS.items():
+        if not accurate.has(task):
+            continue
+        head = accurate.head(task)
+        for test in loader(data).tests:
+            split = _sample(test.split, limit)
+            fast = tier.predict(task, split.texts, [test.lang] * len(split))
+            stacked = head.combine(fast, head.margins(embedder.embed(split.texts)))
+            top = fast[:, 0] if fast.shape[1] == 1 else fast.max(axis=1)
+            unsure = (top >= 0.3) & (top <= 0.7) if fast.shape[1] == 1 else top < 0.7
+            cascade = np.where(unsure[:, None], stacked, fast)
+            for label, probs in (
+                ("all posts", stacked),
+                (f"cascade, {unsure.mean():.0%}", cascade),
+            ):
+                if probs.shape[1] == 1:
+                    predicted = (probs[:, 0] >= head.threshold).astype(int)
+                else:
+                    predicted = probs.argmax(axis=1)
+                measure = macro_recall if test.metric == "macro_recall" else macro_f1
+                rows.append(Row(test.name, test.lang, task, head.name, test.metric,
+                                round(measure(split.labels, predicted), 4), len(split),
+                                note=f"accurate tier, {label}",
+                                anchors=ANCHORS.get(test.name, {})))  # fmt: skip
+    return rows

@@ -122,6 +122,10 @@ class LinearModel:
         """Decision threshold tuned on validation (binary), for evaluation and policy defaults."""
         return float(self.meta.get("threshold", 0.5))
 
+    def threshold_for(self, language: str) -> float:
+        """The language's own validation-tuned threshold when it had enough data, else the global."""
+        return float(self.meta.get("thresholds", {}).get(language, self.threshold))
+
     def explain(
         self, encoder: Encoder, text: str, label: int = 0, top: int = 5
     ) -> tuple[Span, ...]:

@@ -74,8 +74,9 @@ def spec(task: str) -> ModelSpec:
 class FastTier:
     """The shared encoder and every model, each loaded on first use."""
 
-    def __init__(self, models_dir: Path = MODELS_DIR) -> None:
+    def __init__(self, models_dir: Path = MODELS_DIR, use_local: bool = True) -> None:
         self.models_dir = models_dir
+        self.use_local = use_local
         self._encoder: Encoder | None = None
         self._models: dict[str, LinearModel] = {}
 
@@ -88,19 +89,40 @@ class FastTier:
             self._encoder = Encoder.load(encoder_dir / "features.npz", encoder_dir / "vectors.npz")
         return self._encoder
 
-    def model(self, task: str) -> LinearModel:
-        """The model for a task; for complaints, the local complaints_en model when it exists."""
-        if task not in self._models:
-            local = self.models_dir / LOCAL_DIR.name / f"{LOCAL_COMPLAINT.name}.npz"
-            if task == "complaint" and local.is_file():
-                self._models[task] = load_model(local)
+    def model(self, task: str, language: str = "") -> LinearModel:
+        """The model for a task. English complaints use the local complaints_en model when it
+        was built here (it is English-only and never shipped); everything else the shipped one."""
+        key = task
+        if task == "complaint" and language in ("", "en") and self._local_complaints():
+            key = "complaint.local"
+        if key not in self._models:
+            if key == "complaint.local":
+                self._models[key] = load_model(self._local_complaints_path)
             else:
-                self._models[task] = load_model(self.models_dir / spec(task).name / "model.npz")
-        return self._models[task]
+                self._models[key] = load_model(self.models_dir / spec(task).name / "model.npz")
+        return self._models[key]
 
-    def predict(self, task: str, texts: list[str]) -> NDArray[np.float32]:
+    @property
+    def _local_complaints_path(self) -> Path:
+        return self.models_dir / LOCAL_DIR.name / f"{LOCAL_COMPLAINT.name}.npz"
+
+    def _local_complaints(self) -> bool:
+        if not self.use_local:
+            return False
+        return "complaint.local" in self._models or self._local_complaints_path.is_file()
+
+    def predict(
+        self, task: str, texts: list[str], languages: list[str] | None = None
+    ) -> NDArray[np.float32]:
         """Calibrated probabilities for a batch: (n, 1) for binary tasks, (n, labels) otherwise."""
-        return self.model(task).probabilities(self.encoder.encode(texts))
+        encoded = self.encoder.encode(texts)
+        if languages is None or task != "complaint" or not self._local_complaints():
+            return self.model(task).probabilities(encoded)
+        out = self.model(task, "en").probabilities(encoded)
+        others = [i for i, lang in enumerate(languages) if lang != "en"]
+        if others:
+            out[others] = self.model(task, "fr").probabilities(encoded)[others]
+        return out
 
 
 @lru_cache(maxsize=1)

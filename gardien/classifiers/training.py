@@ -154,6 +154,12 @@ def fit_linear(spec: ModelSpec, encoder: Encoder, data: Data, log: Log) -> Linea
     coef = model.coef_.T.astype(np.float32)  # (features + dense, outputs)
     n = encoder.featurizer.n_features
     calibration, threshold, before, after = calibrate(margins, yv, spec.binary)
+    langs = np.array(data.val.langs if len(data.val) else data.train.langs)
+    per_language = {
+        lang: calibrate(margins[langs == lang], yv[langs == lang], True, calibration)[1]
+        for lang in sorted(set(langs.tolist()))
+        if spec.binary and np.sum(langs == lang) >= 100 and len(set(yv[langs == lang])) == 2
+    }
     meta = {
         "name": spec.name,
         "task": spec.task,
@@ -162,6 +168,7 @@ def fit_linear(spec: ModelSpec, encoder: Encoder, data: Data, log: Log) -> Linea
         "C": c,
         "dense_scale": scale,
         "threshold": threshold,
+        "thresholds": per_language,
         "validation": {
             "macro_f1": round(score, 4),
             "ece_raw": round(before, 4),
@@ -188,15 +195,24 @@ def _argmax(margins: Any, binary: bool) -> NDArray[np.int64]:
 
 
 def calibrate(
-    margins: NDArray[np.float32], y: NDArray[np.int64], binary: bool
+    margins: NDArray[np.float32],
+    y: NDArray[np.int64],
+    binary: bool,
+    fixed: NDArray[np.float32] | None = None,
 ) -> tuple[NDArray[np.float32], float, float, float]:
-    """Platt (binary) or temperature (multi-class) on held-out margins; threshold for macro-F1."""
+    """Platt (binary) or temperature (multi-class) on held-out margins; threshold for macro-F1.
+
+    With `fixed` (binary), reuse that Platt scaling and only choose the threshold (per language).
+    """
     if binary:
         from sklearn.linear_model import LogisticRegression
 
         raw = 1 / (1 + np.exp(-margins))
-        platt = LogisticRegression(C=1e4).fit(margins.reshape(-1, 1), y)
-        a, b = float(platt.coef_[0, 0]), float(platt.intercept_[0])
+        if fixed is not None:
+            a, b = float(fixed[0]), float(fixed[1])
+        else:
+            platt = LogisticRegression(C=1e4).fit(margins.reshape(-1, 1), y)
+            a, b = float(platt.coef_[0, 0]), float(platt.intercept_[0])
         if a <= 0:  # held-out margins that do not rank (tiny data): keep the raw logistic
             a, b = 1.0, 0.0
         probs = 1 / (1 + np.exp(-(a * margins + b)))

@@ -13,12 +13,16 @@ def evaluate(
     data: Path = typer.Option(Path("../shared/data"), help="Folder of the labelled data sets."),
     out: Path = typer.Option(Path("eval-report.json"), help="Where to write the JSON report."),
     limit: int = typer.Option(0, help="Score at most this many rows per set (0: all)."),
+    accurate: bool = typer.Option(
+        False, help="Also score the accurate tier (slow: e5 embeddings)."
+    ),
+    cache: Path = typer.Option(Path(".cache/e5"), help="Where e5 embeddings are cached."),
 ) -> None:
     """Score every shipped model on the test splits and hand-labelled sets, then evasions."""
     from gardien.classifiers.evaluation import evaluate as run
     from gardien.classifiers.registry import fast_tier
 
-    report = run(data, fast_tier(), limit or None)
+    report = run(data, fast_tier(), limit or None, cache if accurate else None)
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     typer.echo(render(report))
     typer.echo(f"\nreport written to {out}")

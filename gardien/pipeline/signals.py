@@ -12,6 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+import numpy as np
+
+from gardien.classifiers.accurate import AccurateTier
 from gardien.classifiers.features import Features
 from gardien.classifiers.registry import FastTier, fast_tier
 from gardien.classifiers.topic import MODEL as TOPIC_MODEL
@@ -28,6 +31,11 @@ def _flag_language(record: TriageRecord) -> None:
     language = record.signals.language
     if language is not None and language.code not in ("en", "fr"):
         record.signals.flags["classifiers.language"] = "unsupported"
+
+
+def _code(record: TriageRecord) -> str:
+    language = record.signals.language
+    return language.code if language is not None else ""
 
 
 class ClassifierStage:
@@ -52,11 +60,12 @@ class ClassifierStage:
     def __call__(self, batch: Sequence[TriageRecord], context: StageContext) -> None:
         tier = self.tier or fast_tier()
         texts = [record.post.text for record in batch]
-        model = tier.model(self.task)
-        probabilities = tier.predict(self.task, texts)
+        languages = [_code(record) for record in batch]
+        probabilities = tier.predict(self.task, texts, languages)
         names = self.score_names()
-        for record, row in zip(batch, probabilities, strict=True):
+        for record, row, language in zip(batch, probabilities, languages, strict=True):
             _flag_language(record)
+            model = tier.model(self.task, language)
             for k, name in enumerate(names):
                 value = float(row[k])
                 explain = (
@@ -176,3 +185,51 @@ def signal_stages(tier: FastTier | None = None) -> list[ClassifierStage | OffTop
     stages: list[ClassifierStage | OffTopicStage] = [stage(shared) for stage in STAGES]
     stages.append(OffTopicStage(shared))
     return stages
+
+
+class AccurateStage:
+    """Re-scores with the accurate tier (e5 embeddings) only the posts the fast tier is unsure of.
+
+    Unsure means a binary score inside [low, high], or a multi-class top probability below
+    `high`. Spans stay those of the fast tier; the model name shows both tiers.
+    """
+
+    def __init__(
+        self,
+        task: str,
+        low: float = 0.3,
+        high: float = 0.7,
+        accurate: AccurateTier | None = None,
+        tier: FastTier | None = None,
+    ) -> None:
+        stage = {cls.task: cls for cls in STAGES}[task]
+        self.task = task
+        self.names = stage.score_names()
+        self.low, self.high = low, high
+        self.accurate = accurate or AccurateTier()
+        self.tier = tier
+        self.name = f"{task}.accurate"
+        self.needs = frozenset(f"score.{n}" for n in self.names)
+        self.sets = frozenset({f"accurate.{task}"})
+
+    def __call__(self, batch: Sequence[TriageRecord], context: StageContext) -> None:
+        if not self.accurate.has(self.task):
+            return
+        fast = np.array(
+            [[record.signals.score(n) for n in self.names] for record in batch], dtype=np.float32
+        )
+        top = fast[:, 0] if len(self.names) == 1 else fast.max(axis=1)
+        unsure = (top >= self.low) & (top <= self.high) if len(self.names) == 1 else top < self.high
+        index = [int(i) for i in np.flatnonzero(unsure)]
+        if not index:
+            return
+        texts = [batch[i].post.text for i in index]
+        probs = self.accurate.predict(self.task, texts, fast[index])
+        head = self.accurate.head(self.task).name
+        for row, i in enumerate(index):
+            scores = batch[i].signals.scores
+            for k, name in enumerate(self.names):
+                old = scores[name]
+                scores[name] = Score(
+                    round(float(probs[row, k]), 4), f"{old.model}+{head}", old.spans
+                )

