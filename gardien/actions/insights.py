@@ -84,9 +84,6 @@ def do_set_catalogue(session: Session, who: Who, community: str, catalogue: Cata
     )
 
 
-# ---- events ------------------------------------------------------------------------------
-
-
 def do_create_event(
     session: Session,
     who: Who,
@@ -177,9 +174,6 @@ def do_queue_event_reminders(
     return len(due)
 
 
-# ---- giveaways ---------------------------------------------------------------------------
-
-
 def _announce(
     session: Session, who: Who, giveaway: GiveawayRow, step: str, text: str, channel: str | None
 ) -> None:
@@ -215,14 +209,8 @@ def do_create_giveaway(
     )
     session.add(giveaway)
     session.flush()
-    _audit(
-        session,
-        who,
-        "giveaway.create",
-        f"giveaway:{giveaway.id}",
-        title,
-        eligibility=eligibility.to_dict(),
-    )
+    rules = eligibility.to_dict()
+    _audit(session, who, "giveaway.create", f"giveaway:{giveaway.id}", title, eligibility=rules)
     return giveaway
 
 
@@ -368,9 +356,6 @@ def do_draw_giveaway(
         channel,
     )
     return winners
-
-
-# ---- scheduled reports -------------------------------------------------------------------
 
 
 def do_schedule_report(
