@@ -37,7 +37,9 @@ class QueueNames:
 
 def make_broker(settings: Settings, extra: list[Middleware] | None = None) -> RabbitmqBroker:
     """A RabbitMQ broker that waits for the server's confirm of every message it publishes."""
-    middleware = [cls() for cls in default_middleware] + [CurrentMessage(), *(extra or [])]
+    # Dramatiq calls the `after_*` hooks in reverse order: `extra` goes first so that it sees a
+    # message after Retries has decided its fate.
+    middleware = [*(extra or []), *(cls() for cls in default_middleware), CurrentMessage()]
     return RabbitmqBroker(
         url=settings.broker_url.get_secret_value(),
         confirm_delivery=True,

@@ -25,6 +25,7 @@ from gardien.ops.metrics import metrics
 from gardien.store.db import Database
 from gardien.store.tables_workers import DeadLetterRow, DeadPostRow
 from gardien.store.upsert import insert_ignoring_duplicates
+from gardien.workers.dispatch import BrokerRunner
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,8 @@ def record_dead_letter(
             actor=message.actor_name,
             arguments={"args": args, "kwargs": dict(message.kwargs)},
             error=error[-8000:],
-            retries=int(message.options.get("retries", 0)),
+            # Dramatiq counts failures; the first was an attempt, the others retries.
+            retries=max(int(message.options.get("retries", 1)) - 1, 0),
             failed_at=now,
         )
     )
@@ -140,4 +142,15 @@ def do_release_dead_letter(
             detail={"posts": posts, "message_id": letter.message_id},
         ),
     )
+    return posts
+
+
+def requeue(database: Database, sender: BrokerRunner, letter_id: int, actor: str) -> list[int]:
+    """Release a dead letter's posts and send them again now (if the broker is down, the sweep
+    sends them once it is back)."""
+    with database.session() as session:
+        posts = do_release_dead_letter(session, letter_id, actor, utcnow())
+    sender.marks.release(posts)
+    if posts:
+        sender.send(posts)
     return posts
