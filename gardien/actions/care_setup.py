@@ -158,7 +158,8 @@ def do_save_sla_policy(
 ) -> None:
     """Set one tier's targets; `hours` None means around the clock."""
     community = _community(session, slug)
-    Tier(tier)
+    if tier not in {t.value for t in Tier}:
+        raise CareSetupError(f"unknown tier {tier!r}; use urgent, high, normal or low")
     hours = hours or BusinessHours(always=True)
     hours.check()
     if first_response_minutes < 1 or resolution_minutes < first_response_minutes:
@@ -214,5 +215,23 @@ def do_set_care_settings(
     unknown = set(settings) - allowed
     if unknown:
         raise CareSetupError(f"unknown care settings: {', '.join(sorted(unknown))}")
+    _check_spikes(settings.get("spikes") or {})
     row.settings = {**dict(row.settings or {}), **settings}
     _audit(session, actor, "settings", slug, now, assignment=assignment, keys=sorted(settings))
+
+
+#: Spike settings a community may change, and the smallest value each accepts.
+SPIKE_KEYS = {"window_minutes": 1, "baseline_days": 1, "alpha": 1e-12, "min_count": 1,
+              "min_ratio": 0, "cooldown_minutes": 0}  # fmt: skip
+
+
+def _check_spikes(spikes: dict[str, Any]) -> None:
+    for key, value in spikes.items():
+        if key not in SPIKE_KEYS:
+            raise CareSetupError(f"unknown spike setting {key!r}; use {', '.join(SPIKE_KEYS)}")
+        if not isinstance(value, int | float) or value < SPIKE_KEYS[key]:
+            raise CareSetupError(f"spike setting {key} must be at least {SPIKE_KEYS[key]}")
+        if key == "alpha" and value >= 1:
+            raise CareSetupError("alpha is a probability below 1")
+        if key in ("window_minutes", "baseline_days", "cooldown_minutes") and value > 100_000:
+            raise CareSetupError(f"spike setting {key} is too large")

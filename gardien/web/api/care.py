@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy.orm import Session
 
 from gardien.actions import care as actions
@@ -41,6 +41,7 @@ DB = Annotated[Session, Depends(session)]
 Reader = Annotated[Principal, Depends(require(Role.care_agent, Role.department))]
 Agent = Annotated[Principal, Depends(require(Role.care_agent))]
 Limit = Annotated[int, Query(ge=1, le=500)]
+CaseId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def scope_of(principal: Principal, *, departments: bool = True) -> Scope:
@@ -79,7 +80,10 @@ def list_cases(
     """Open cases, highest rank first (virality risk plus SLA pressure), each with the parts of
     its risk score. Pages of one listing share the moment the first page was ranked."""
     values = cursors.decode(cursor, 3)
-    now = datetime.fromtimestamp(values[0], UTC) if values else utcnow()
+    try:
+        now = datetime.fromtimestamp(values[0], UTC) if values else utcnow()
+    except (OverflowError, OSError, ValueError):
+        raise cursors.CursorError("the cursor is not one this API gave out") from None
     after = (values[1], int(values[2])) if values else None
     items = care_inbox.inbox(
         db, now, scope_of(principal), community, department, limit=limit, after=after
@@ -92,13 +96,13 @@ def list_cases(
 
 
 @router.get("/cases/{case_id}", response_model=CaseDetailOut)
-def get_case(case_id: int, db: DB, principal: Reader) -> CaseDetailOut:
+def get_case(case_id: CaseId, db: DB, principal: Reader) -> CaseDetailOut:
     """One case: its posts, the thread, the author's history, events and replies."""
     return _detail(db, principal, case_id)
 
 
 @router.post("/cases/{case_id}/assign", response_model=CaseDetailOut)
-def assign(case_id: int, body: AssignIn, db: DB, principal: Agent) -> CaseDetailOut:
+def assign(case_id: CaseId, body: AssignIn, db: DB, principal: Agent) -> CaseDetailOut:
     """Assign to the agent named, or by the community's strategy (round-robin, least-loaded)."""
     _case(db, principal, case_id, departments=False)
     actions.do_assign(db, case_id, utcnow(), actor=_actor(principal), agent=body.agent)
@@ -106,7 +110,7 @@ def assign(case_id: int, body: AssignIn, db: DB, principal: Agent) -> CaseDetail
 
 
 @router.post("/cases/{case_id}/route", response_model=CaseDetailOut)
-def route(case_id: int, body: RouteIn, db: DB, principal: Agent) -> CaseDetailOut:
+def route(case_id: CaseId, body: RouteIn, db: DB, principal: Agent) -> CaseDetailOut:
     """Send the case to a department (it waits on them until they hand it back)."""
     _case(db, principal, case_id, departments=False)
     actions.do_route_to_department(
@@ -116,7 +120,7 @@ def route(case_id: int, body: RouteIn, db: DB, principal: Agent) -> CaseDetailOu
 
 
 @router.post("/cases/{case_id}/hand-back", response_model=CaseDetailOut)
-def hand_back(case_id: int, body: NoteIn, db: DB, principal: Reader) -> CaseDetailOut:
+def hand_back(case_id: CaseId, body: NoteIn, db: DB, principal: Reader) -> CaseDetailOut:
     """The department gives the case back to care with a note."""
     _case(db, principal, case_id)
     actions.do_hand_back(db, case_id, utcnow(), actor=_actor(principal), note=body.note)
@@ -124,7 +128,7 @@ def hand_back(case_id: int, body: NoteIn, db: DB, principal: Reader) -> CaseDeta
 
 
 @router.post("/cases/{case_id}/draft", response_model=DraftOut)
-def draft(case_id: int, body: DraftIn, db: DB, principal: Agent) -> DraftOut:
+def draft(case_id: CaseId, body: DraftIn, db: DB, principal: Agent) -> DraftOut:
     """A reply draft from a template, in the author's language, to edit before sending."""
     case = _case(db, principal, case_id, departments=False)
     made = draft_reply(db, case, body.template, principal.username, body.values)
@@ -132,7 +136,7 @@ def draft(case_id: int, body: DraftIn, db: DB, principal: Agent) -> DraftOut:
 
 
 @router.post("/cases/{case_id}/replies", response_model=ReplyOut, status_code=201)
-def reply(case_id: int, body: ReplyIn, db: DB, principal: Agent) -> ReplyOut:
+def reply(case_id: CaseId, body: ReplyIn, db: DB, principal: Agent) -> ReplyOut:
     """Send a reply: recorded on the case and queued for the channel (outbox)."""
     _case(db, principal, case_id, departments=False)
     sent = replies.do_reply(
@@ -149,7 +153,7 @@ def reply(case_id: int, body: ReplyIn, db: DB, principal: Agent) -> ReplyOut:
 
 
 @router.post("/cases/{case_id}/wait", response_model=CaseDetailOut)
-def wait(case_id: int, db: DB, principal: Agent) -> CaseDetailOut:
+def wait(case_id: CaseId, db: DB, principal: Agent) -> CaseDetailOut:
     """Waiting on the customer (a reopening post from them brings the case back)."""
     _case(db, principal, case_id, departments=False)
     replies.do_wait_for_customer(db, case_id, utcnow(), actor=_actor(principal))
@@ -157,21 +161,21 @@ def wait(case_id: int, db: DB, principal: Agent) -> CaseDetailOut:
 
 
 @router.post("/cases/{case_id}/resolve", response_model=CaseDetailOut)
-def resolve(case_id: int, body: NoteIn, db: DB, principal: Agent) -> CaseDetailOut:
+def resolve(case_id: CaseId, body: NoteIn, db: DB, principal: Agent) -> CaseDetailOut:
     _case(db, principal, case_id, departments=False)
     replies.do_resolve(db, case_id, utcnow(), actor=_actor(principal), note=body.note)
     return _detail(db, principal, case_id)
 
 
 @router.post("/cases/{case_id}/reopen", response_model=CaseDetailOut)
-def reopen(case_id: int, body: NoteIn, db: DB, principal: Agent) -> CaseDetailOut:
+def reopen(case_id: CaseId, body: NoteIn, db: DB, principal: Agent) -> CaseDetailOut:
     _case(db, principal, case_id, departments=False)
     replies.do_reopen(db, case_id, utcnow(), actor=_actor(principal), reason=body.note)
     return _detail(db, principal, case_id)
 
 
 @router.post("/cases/{case_id}/csat", response_model=CaseDetailOut)
-def csat(case_id: int, body: CsatIn, db: DB, principal: Agent) -> CaseDetailOut:
+def csat(case_id: CaseId, body: CsatIn, db: DB, principal: Agent) -> CaseDetailOut:
     """Record the author's answer to the satisfaction question (1–5)."""
     _case(db, principal, case_id, departments=False)
     replies.do_record_csat(db, case_id, body.score, utcnow(), actor=_actor(principal))

@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, Path, Query
+from pydantic import AfterValidator, BaseModel, Field
 from sqlalchemy.orm import Session
 
 from gardien.actions import care_setup as setup
@@ -26,12 +26,30 @@ router = APIRouter(prefix="/api/v1/care", tags=["care"])
 DB = Annotated[Session, Depends(session)]
 Manager = Annotated[Principal, Depends(require(Role.community_manager))]
 Agent = Annotated[Principal, Depends(require(Role.care_agent))]
+AlertId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+def _clock(text: str) -> time:
+    hours, minutes = text.split(":")
+    return time(int(hours), int(minutes))
+
+
+def _check_clock(text: str) -> str:
+    """A 24-hour "HH:MM" time (24:00 is not one: end a shift at 23:59)."""
+    try:
+        _clock(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a time of day; write HH:MM, e.g. 09:30") from None
+    return text
+
+
+Clock = Annotated[str, Field(pattern=r"^\d\d:\d\d$"), AfterValidator(_check_clock)]
 
 
 class ShiftIn(BaseModel):
     weekday: int = Field(ge=0, le=6, description="0 = Monday")
-    starts: str = Field(pattern=r"^\d\d:\d\d$")
-    ends: str = Field(pattern=r"^\d\d:\d\d$")
+    starts: Clock
+    ends: Clock
 
 
 class AgentIn(BaseModel):
@@ -48,9 +66,9 @@ class SlaIn(BaseModel):
     warn_minutes: int = Field(15, ge=0)
     timezone: str = "UTC"
     always: bool = True
-    days: list[int] = [0, 1, 2, 3, 4]
-    opens: str = Field("09:00", pattern=r"^\d\d:\d\d$")
-    closes: str = Field("18:00", pattern=r"^\d\d:\d\d$")
+    days: list[Annotated[int, Field(ge=0, le=6)]] = [0, 1, 2, 3, 4]
+    opens: Clock = "09:00"
+    closes: Clock = "18:00"
 
 
 class TemplateIn(BaseModel):
@@ -77,14 +95,12 @@ class SettingsIn(BaseModel):
     assignment: str | None = Field(None, pattern="^(manual|round_robin|least_loaded)$")
     products: list[str] | None = None
     topics: dict[str, list[str]] | None = None
-    spikes: dict[str, float] | None = None
+    spikes: dict[str, float] | None = Field(
+        None,
+        description="window_minutes, baseline_days, alpha, min_count, min_ratio, cooldown_minutes",
+    )
     tone: str | None = None
     brand: str | None = None
-
-
-def _clock(text: str) -> time:
-    hours, minutes = text.split(":")
-    return time(int(hours), int(minutes))
 
 
 @router.put("/communities/{slug}/agents/{username}", status_code=204)
@@ -191,7 +207,7 @@ def alerts(
 
 
 @router.get("/alerts/{alert_id}", response_model=CrisisOut)
-def crisis(alert_id: int, db: DB, principal: Agent) -> CrisisOut:
+def crisis(alert_id: AlertId, db: DB, principal: Agent) -> CrisisOut:
     """The crisis view: the alert and the posts behind it, grouped by channel."""
     found = care_fires.crisis(db, alert_id, principal.communities(Role.care_agent))
     return CrisisOut.model_validate(found)
