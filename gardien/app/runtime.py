@@ -9,7 +9,7 @@ from gardien.app.triage import build_context
 from gardien.channels.parse import Limits
 from gardien.pipeline.default import default_pipeline
 from gardien.pipeline.record import StageContext
-from gardien.pipeline.runner import InProcessRunner, Runner
+from gardien.pipeline.runner import Runner
 from gardien.settings import Settings
 from gardien.store.db import Database
 
@@ -26,7 +26,10 @@ class Runtime:
     @classmethod
     def start(cls, settings: Settings, database: Database | None = None) -> Runtime:
         database = database or Database.from_settings(settings)
-        return cls(settings=settings, database=database, runner=InProcessRunner(default_pipeline()))
+        from gardien.workers.runners import make_runner  # in-process unless triage_mode=broker
+
+        runner = make_runner(settings, database, default_pipeline())
+        return cls(settings=settings, database=database, runner=runner)
 
     @property
     def limits(self) -> Limits:

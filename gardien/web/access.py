@@ -57,6 +57,11 @@ PUBLIC_ROUTES: frozenset[str] = frozenset(
         "/appeal/{token}",
         # Platform webhooks (Discourse's own signature, or a bridge's Gardien signature).
         "/api/v1/channels/{name}/events",
+        # Probes and Prometheus (gardien/web/api/ops.py); /metrics asks for GARDIEN_METRICS_TOKEN
+        # as a bearer token when it is set.
+        "/healthz",
+        "/readyz",
+        "/metrics",
     }
 )
 

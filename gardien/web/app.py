@@ -15,6 +15,7 @@ from gardien.web.api import care as care_api
 from gardien.web.api import care_setup as care_setup_api
 from gardien.web.api import channels as channel_api
 from gardien.web.api import insights as insights_api
+from gardien.web.api import ops as ops_api
 from gardien.web.api import policies as policy_api
 from gardien.web.auth import routes as auth_routes
 from gardien.web.auth import session as auth_session
@@ -41,6 +42,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     )
     app.state.runtime = runtime
     errors.install(app)
+    ops_api.install(app)  # /healthz, /readyz, /metrics and the request log
     auth_session.install(app, runtime)
     for router in (posts.router, queues.router, ingest.router, pages.router, auth_routes.router):
         app.include_router(router)
