@@ -14,6 +14,7 @@ from gardien.domain.codec import reason_to_dict, signals_to_dict
 from gardien.domain.decision import Queue
 from gardien.pipeline.record import TriageRecord
 from gardien.store.bulk import insert_many
+from gardien.store.insights_facts import record_facts
 from gardien.store.tables import (
     AuthorRow,
     ChannelRow,
@@ -140,6 +141,7 @@ def save_judgements(session: Session, records: Sequence[TriageRecord], now: date
         session.execute(insert_ignoring_duplicates(session, ModerationItemRow), items)
     care.take_in(session, records, now)  # care cases: opened or joined, risk-scored
     session.execute(update(PostRow).where(PostRow.id.in_(ids)).values(triaged_at=now))
+    record_facts(session, ids)
 
 
 def _save_shadow(session: Session, records: Sequence[TriageRecord], now: datetime) -> None:
