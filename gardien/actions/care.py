@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gardien.actions import audit
@@ -33,6 +34,7 @@ from gardien.store.care_cases import (
     post_facts,
     risk_inputs,
 )
+from gardien.store.tables import PostRow
 from gardien.store.tables_care import CasePostRow, CaseRow, MentionRow
 from gardien.store.upsert import insert_ignoring_duplicates
 
@@ -82,9 +84,16 @@ def get_case(session: Session, case_id: int) -> CaseRow:
 
 def take_in(session: Session, records: Sequence[TriageRecord], now: datetime) -> None:
     """Triage's hand-over: note every negative post (for spikes and echoes), then open or join a
-    case for each post the decision sent to the care inbox."""
+    case for each post the decision sent to the care inbox. Posts by the brand's own accounts
+    open no case; their reply in a case's thread counts as its first response."""
+    brands: dict[str, frozenset[str]] = {}
     for record in records:
         if record.post_id is None or record.decision is None:
+            continue
+        if record.community not in brands:
+            brands[record.community] = config.brand_accounts(session, record.community)
+        if record.author and record.author.handle.casefold() in brands[record.community]:
+            _note_brand_reply(session, record.post_id, now)
             continue
         scores = record.signals
         negative = max(scores.score(name) for name in NEGATIVE_SCORES) >= NEGATIVE_AT
@@ -103,6 +112,23 @@ def take_in(session: Session, records: Sequence[TriageRecord], now: datetime) ->
                 policy_version=record.decision.policy_version,
                 facts=facts,
             )
+
+
+def _note_brand_reply(session: Session, post_id: int, now: datetime) -> None:
+    post = session.get_one(PostRow, post_id)
+    if post.parent_id is None:
+        return
+    parent = session.scalar(
+        select(PostRow.id).where(
+            PostRow.channel_id == post.channel_id, PostRow.external_id == post.parent_id
+        )
+    )
+    case = case_of_post(session, parent) if parent is not None else None
+    if case is None or case.first_response_at is not None:
+        return
+    case.first_response_at = post.created_at
+    audit_case(session, case, INTAKE, "brand_reply", now, "the brand answered on the channel",
+               post=post_id)  # fmt: skip
 
 
 def _note_mention(session: Session, facts: PostFacts) -> None:

@@ -206,12 +206,13 @@ def do_set_care_settings(
     assignment: str | None = None,
     **settings: Any,
 ) -> None:
-    """Set the assignment strategy and any of: products, topics, spikes, tone, brand, routing."""
+    """Set the assignment strategy and any of: products, topics, spikes, tone, brand, routing,
+    brand_accounts (the brand's own handles)."""
     community = _community(session, slug)
     row = config.settings_row(session, community)
     if assignment is not None:
         row.assignment = Strategy(assignment).value
-    allowed = {"products", "topics", "spikes", "tone", "brand", "routing"}
+    allowed = {"products", "topics", "spikes", "tone", "brand", "routing", "brand_accounts"}
     unknown = set(settings) - allowed
     if unknown:
         raise CareSetupError(f"unknown care settings: {', '.join(sorted(unknown))}")

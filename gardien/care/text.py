@@ -90,8 +90,9 @@ class CareCatalog:
 
 
 def severity(catalog: CareCatalog, text: str, offensive: float = 0.0) -> float:
-    """1 when the text names a safety or legal matter, else the offensive score (rudeness)."""
-    return 1.0 if catalog.severe_terms_in(text) else min(max(offensive, 0.0), 1.0)
+    """1 when the text names a safety or legal matter, else half the offensive score (rudeness
+    makes a complaint more likely to escalate, but is not a danger)."""
+    return 1.0 if catalog.severe_terms_in(text) else 0.5 * min(max(offensive, 0.0), 1.0)
 
 
 def order_number(text: str) -> str | None:

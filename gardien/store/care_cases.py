@@ -154,19 +154,20 @@ def _curve(session: Session, post_id: int, now: datetime) -> list[EngagementPoin
 
 
 def echoes(session: Session, case: CaseRow, now: datetime) -> int:
-    """Other authors who posted negatively about the case's product (else topic) from a day
-    before the case opened until `now`."""
+    """Other authors who posted negatively about the case's product (else topic) within a day
+    either side of the case's opening (and not after `now`)."""
     if case.product is None and case.topic is None:
         return 0
     same = MentionRow.product == case.product if case.product else MentionRow.topic == case.topic
+    opened = case.opened_at or case.created_at
     return int(
         session.scalar(
             select(func.count(distinct(MentionRow.author_id))).where(
                 MentionRow.community_id == case.community_id,
                 MentionRow.author_id != case.author_id,
                 same,
-                MentionRow.at > (case.opened_at or case.created_at) - ECHO_WITHIN,
-                MentionRow.at <= now,
+                MentionRow.at > opened - ECHO_WITHIN,
+                MentionRow.at <= min(now, opened + ECHO_WITHIN),
             )
         )
         or 0

@@ -70,6 +70,15 @@ def catalog(session: Session, community: int) -> CareCatalog:
     )
 
 
+def brand_accounts(session: Session, slug: str) -> frozenset[str]:
+    """The brand's own handles in a community (case-folded): they answer, they open no case."""
+    community = community_id(session, slug)
+    if community is None:
+        return frozenset()
+    handles = _extra(session, community).get("brand_accounts", [])
+    return frozenset(str(handle).casefold() for handle in handles)
+
+
 def spike_settings(session: Session, community: int) -> SpikeSettings:
     given = _extra(session, community).get("spikes", {})
     base = SpikeSettings()

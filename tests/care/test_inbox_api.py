@@ -92,3 +92,20 @@ def test_care_routes_need_a_care_role(client: TestClient, tokens: dict[str, str]
     assert refused.status_code == 403
     assert refused.json()["error"]["code"] == "forbidden"
     assert client.get("/api/v1/care/cases/999", headers=as_(tokens["cara"])).status_code == 404
+
+
+def test_the_brands_own_reply_on_the_channel_is_the_first_response_not_a_case(
+    care_runtime: Runtime, client: TestClient, tokens: dict[str, str]
+) -> None:
+    client.patch("/api/v1/care/communities/velo/settings", headers=as_(tokens["camille"]),
+                 json={"brand_accounts": ["@VeloRouge"]})  # fmt: skip
+    now = utcnow()
+    feed(care_runtime, [complaint("c1", "My delivery is late", now - timedelta(minutes=30), "ann")])
+    answer = complaint("b1", "@ann Sorry! Checking with the carrier now.", now, "velorouge",
+                       score=0.6, parent_id="c1", thread_id="c1")  # fmt: skip
+    feed(care_runtime, [answer])
+    (case,) = client.get("/api/v1/care/cases", headers=as_(tokens["cara"])).json()["items"]
+    detail = client.get(f"/api/v1/care/cases/{case['id']}", headers=as_(tokens["cara"])).json()
+    assert detail["first_response_at"] is not None
+    assert [event["kind"] for event in detail["events"]] == ["open", "brand_reply"]
+    assert [post["external_id"] for post in detail["thread"]] == ["c1", "b1"]

@@ -101,6 +101,7 @@ class SettingsIn(BaseModel):
     )
     tone: str | None = None
     brand: str | None = None
+    brand_accounts: list[str] | None = Field(None, description="The brand's own handles.")
 
 
 @router.put("/communities/{slug}/agents/{username}", status_code=204)
