@@ -19,8 +19,9 @@ from gardien.channels.parse import Limits, Parsed
 from gardien.domain import OutboundAction
 from gardien.errors import ConfigError
 
-#: Setting names whose values are credentials: never logged, masked in API output.
-SECRET_MARKERS = ("token", "secret", "password", "api_key", "key")
+#: Setting names whose values are credentials (never logged, masked in API output): names
+#: containing one of these, or with "key" as a whole word (api_key, key; not keywords).
+SECRET_MARKERS = ("token", "secret", "password", "apikey")
 
 Cursor = Mapping[str, Any]
 
@@ -66,7 +67,8 @@ class ChannelConfig:
 
 def is_secret(name: str) -> bool:
     lowered = name.lower()
-    return any(marker in lowered for marker in SECRET_MARKERS)
+    words = lowered.replace("-", "_").split("_")
+    return "key" in words or any(marker in lowered for marker in SECRET_MARKERS)
 
 
 def masked_settings(settings: Mapping[str, Any]) -> dict[str, Any]:

@@ -112,3 +112,10 @@ def test_a_feed_refuses_actions_for_good(
     dispatcher = Dispatcher(runtime.database)
     assert outbox.deliver_due(runtime.database, dispatcher, now).dead == 1
     dispatcher.close()
+
+
+def test_keywords_are_settings_not_credentials(
+    runtime: Runtime, feeds: tuple[FakeFeeds, FakeServer]
+) -> None:
+    shown = health_of(runtime, "avis").settings
+    assert shown["keywords"] == ["vélo rouge"] and shown["url"].endswith("/reviews.rss")
