@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gardien.care.priority import Tier, pressure, rank
@@ -156,9 +156,9 @@ def inbox(
     after: tuple[float, int] | None = None,
     include_resolved: bool = False,
 ) -> list[InboxItem]:
-    """Open cases the scope may see, highest rank (risk + SLA pressure) first, then oldest id.
-    Ranks depend on `now`: pass the same `now` for every page of one listing."""
-    query = _select()
+    """Open cases the scope may see (opened by `now`), highest rank (risk + SLA pressure) first,
+    then oldest id. Ranks depend on `now`: pass the same `now` for every page of one listing."""
+    query = _select().where(func.coalesce(CaseRow.opened_at, CaseRow.created_at) <= now)
     if not include_resolved:
         query = query.where(CaseRow.status.in_(OPEN_STATUSES))
     if community:

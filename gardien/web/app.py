@@ -21,6 +21,7 @@ from gardien.web.auth import routes as auth_routes
 from gardien.web.auth import session as auth_session
 from gardien.web.console import (
     audit,
+    care_pages,
     insights_pages,
     live,
     members_pages,
@@ -57,7 +58,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(channel_pages.router)
     app.include_router(insights_api.router)
     app.include_router(insights_pages.router)
-    for router in (care_api.router, care_setup_api.router):
+    for router in (care_api.router, care_setup_api.router, care_pages.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app
