@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from gardien.actions import outbox
+from gardien.app.care import AlertTransport, care_deliverer
 from gardien.app.runtime import Runtime
 from gardien.app.triage import triage_pending
 from gardien.channels import state
@@ -85,7 +86,9 @@ class Listener:
         if self.deliver:
             if self.dispatcher is None:
                 self.dispatcher = Dispatcher(self.runtime.database, self.make)
-            report.delivered = outbox.deliver_due(self.runtime.database, self.dispatcher, now)
+            # alerts (care's webhooks and e-mails) go their own way; the rest to the adapters
+            deliver = care_deliverer(AlertTransport(), self.dispatcher)
+            report.delivered = outbox.deliver_due(self.runtime.database, deliver, now)
         return report
 
     def poll(self, config: ChannelConfig, now: datetime) -> PollResult:

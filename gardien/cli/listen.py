@@ -14,6 +14,7 @@ import typer
 
 from gardien.actions import outbox
 from gardien.actions.channels import do_configure_channel, do_reset_cursor
+from gardien.app.care import AlertTransport, care_deliverer
 from gardien.app.listen import CycleReport, Listener
 from gardien.channels import state
 from gardien.channels.dispatch import Dispatcher
@@ -150,7 +151,8 @@ def deliver_command() -> None:
     with running() as runtime:
         dispatcher = Dispatcher(runtime.database)
         try:
-            sent = outbox.deliver_due(runtime.database, dispatcher, utcnow())
+            deliver = care_deliverer(AlertTransport(), dispatcher)  # alerts their own way
+            sent = outbox.deliver_due(runtime.database, deliver, utcnow())
         finally:
             dispatcher.close()
         typer.echo(f"{sent.delivered} done, {sent.retried} to retry, {sent.dead} dead")

@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from gardien.actions import outbox
+from gardien.app.listen import Listener
 from gardien.app.runtime import Runtime
 from gardien.cli.main import app
+from gardien.domain import OutboundAction, utcnow
 from gardien.store.db import Database
 from tests.adapters.conftest import add_channel, health_of, posts_of, rejects_of
 from tests.adapters.fake_discourse import API_KEY, FakeDiscourse
@@ -108,3 +111,24 @@ def test_channels_status_configure_and_import_from_the_command_line(
     assert "4 new, 0 unchanged, 0 rejected" in first.output
     assert "0 new, 4 unchanged, 0 rejected" in again.output
     assert len(posts_of(runtime, "yt")) == 4 and rejects_of(runtime, "yt") == []
+
+
+def test_listening_delivers_channel_actions_and_leaves_alerts_to_their_own_transport(
+    runtime: Runtime, two_platforms: tuple[FakeMastodon, FakeDiscourse, FakeServer]
+) -> None:
+    masto, _, _ = two_platforms
+    hooks: list[str] = []
+    with serving(lambda request: hooks.append(request.path) or Reply(200, {})) as alerts:
+        now = utcnow()
+        with runtime.database.session() as session:
+            reply = OutboundAction("masto", "reply", "109400000000000101", {"text": "On regarde"})
+            alert = OutboundAction(
+                "care-alerts", "alert.webhook", f"{alerts.url}/hook", {"kind": "spike"}
+            )
+            outbox.enqueue(session, "reply:live", reply, now)
+            outbox.enqueue(session, "alert:live", alert, now)
+        listening = Listener(runtime, 0.0, ("masto",), deliver=True, triage=False)
+        report = listening.cycle(now)
+        listening.close()
+    assert (report.delivered.delivered, report.delivered.dead) == (2, 0)
+    assert hooks == ["/hook"] and len(masto.idempotency) == 1
