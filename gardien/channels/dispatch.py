@@ -22,6 +22,15 @@ from gardien.store.db import Database
 
 #: HTTP statuses that mean "this request will never succeed as it is".
 PERMANENT = {400, 403, 404, 405, 409, 410, 422}
+#: A moderator's approval of a held post: on the platform, put the post back if it was hidden
+#: there ("restore"); where the platform cannot hide, there is nothing to do.
+NOTHING_TO_UNDO = {"approve"}
+
+
+def _as_platform_action(action: OutboundAction) -> OutboundAction:
+    if action.kind == "approve":
+        return OutboundAction(action.channel, "restore", action.target, dict(action.payload))
+    return action
 
 
 class Dispatcher:
@@ -46,8 +55,12 @@ class Dispatcher:
         adapter = self._adapter(config)
         self.calls += 1
         try:
-            remote_id = adapter.deliver(key, action)
-        except (UnsupportedAction, MalformedPayload) as error:
+            remote_id = adapter.deliver(key, _as_platform_action(action))
+        except UnsupportedAction as error:
+            if action.kind not in NOTHING_TO_UNDO:
+                raise PermanentFailure(str(error)) from None
+            remote_id = ""  # approving a post the platform never held: nothing to carry out
+        except MalformedPayload as error:
             raise PermanentFailure(str(error)) from None
         except RemoteError as error:
             if error.status_code in PERMANENT:

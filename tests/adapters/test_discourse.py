@@ -163,3 +163,22 @@ def test_reply_hide_remove_silence_and_ban_are_carried_out_once(
         ("suspend", "14"),
     ]
     assert fake.admin_calls[0][2]["silenced_till"] == "2026-10-10T00:00:00Z"
+
+
+def test_an_approval_puts_a_hidden_post_back_and_is_a_no_op_where_nothing_was_hidden(
+    runtime: Runtime, forum: tuple[FakeDiscourse, FakeServer]
+) -> None:
+    _, server = forum
+    add_channel(runtime, "avis", "rss", url="http://127.0.0.1:9/feed")
+    now = utcnow()
+    with runtime.database.session() as session:
+        outbox.enqueue(session, "ok:504", OutboundAction("rouleurs", "approve", "504"), now)
+        outbox.enqueue(session, "ok:feed", OutboundAction("avis", "approve", "avis-1"), now)
+    dispatcher = Dispatcher(runtime.database)
+    report = outbox.deliver_due(runtime.database, dispatcher, now)
+    dispatcher.close()
+    assert (report.delivered, report.dead) == (2, 0)
+    assert [r.path for r in server.calls("PUT")] == [
+        "/posts/504/unhide.json",
+        "/posts/504/recover.json",
+    ]
