@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from gardien.classifiers.text import canonical, canonical_with_offsets, original_span
+from gardien.classifiers.text import canonical, canonical_with_offsets
 
 #: Word tokens (letters/digits) and single symbols or emoji, which carry tone ("?", "!", "😡").
 _TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -46,11 +46,14 @@ def char_grams(canon: str) -> list[str]:
     """Character 2- to 5-grams inside each word, padded with spaces at its edges."""
     grams: list[str] = []
     for word in _WORDLIKE.findall(canon):
-        padded = f" {word} "
-        size = len(padded)
-        for n in range(CHAR_MIN, CHAR_MAX + 1):
-            grams.extend(padded[i : i + n] for i in range(size - n + 1))
+        grams.extend(_word_char_grams(word))
     return grams
+
+
+def _word_char_grams(word: str) -> list[str]:
+    padded = f" {word} "
+    size = len(padded)
+    return [padded[i : i + n] for n in range(CHAR_MIN, CHAR_MAX + 1) for i in range(size - n + 1)]
 
 
 class Featurizer:
@@ -128,29 +131,40 @@ class Featurizer:
         values = (values / norms[group]).astype(np.float32)
         return Features(rows, cols, values, len(texts), self.n_features)
 
-    def occurrences(self, text: str) -> list[tuple[int, int, int]]:
-        """Where each feature of `text` occurs: (feature id, start, end) in the ORIGINAL text."""
+    def occurrences(
+        self, text: str
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+        """Where each feature of `text` occurs: ids, starts and ends in the ORIGINAL text.
+
+        A character n-gram is placed on its whole word: explanations add contributions up per
+        word anyway, and this keeps explaining a post about as cheap as featurising it.
+        """
         canon, offsets = canonical_with_offsets(text)
-        found: list[tuple[int, int, int]] = []
-        tokens = list(_TOKEN.finditer(canon))
-        for k, match in enumerate(tokens):
-            if (i := self.words.get(match.group(0))) is not None:
-                found.append((i, match.start(), match.end()))
+        cols: list[int] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        wget, cget = self.words.get, self.chars.get
+        tokens = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(canon)]
+        for k, (token, start, end) in enumerate(tokens):
+            grams = [(token, end)]
             if k + 1 < len(tokens):
-                bigram = f"{match.group(0)} {tokens[k + 1].group(0)}"
-                if (i := self.words.get(bigram)) is not None:
-                    found.append((i, match.start(), tokens[k + 1].end()))
+                grams.append((f"{token} {tokens[k + 1][0]}", tokens[k + 1][2]))
+            for gram, stop in grams:
+                if (i := wget(gram)) is not None:
+                    cols.append(i)
+                    starts.append(start)
+                    ends.append(stop)
         for match in _WORDLIKE.finditer(canon):
-            padded = f" {match.group(0)} "
-            for n in range(CHAR_MIN, CHAR_MAX + 1):
-                for p in range(len(padded) - n + 1):
-                    if (i := self.chars.get(padded[p : p + n])) is not None:
-                        start = match.start() + max(p - 1, 0)
-                        end = match.start() + min(p + n - 1, len(match.group(0)))
-                        found.append((i, start, max(end, start + 1)))
-        return [
-            (i, *original_span(offsets, start, end, len(text))) for i, start, end in found if canon
-        ]
+            ids = [i for g in _word_char_grams(match.group(0)) if (i := cget(g)) is not None]
+            cols.extend(ids)
+            starts.extend([match.start()] * len(ids))
+            ends.extend([match.end()] * len(ids))
+        at = np.asarray(offsets, dtype=np.int64)
+        begin = np.asarray(starts, dtype=np.int64)
+        finish = np.asarray(ends, dtype=np.int64)
+        if not len(begin):
+            return begin, begin, begin
+        return np.asarray(cols, dtype=np.int64), at[begin], at[finish - 1] + 1
 
 
 def _top(df: Counter[str], limit: int, min_df: int) -> list[str]:

@@ -8,6 +8,7 @@ models; `LinearModel` turns that into calibrated probabilities and explains them
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from gardien.classifiers.features import Features, Featurizer
 from gardien.domain.signals import Span
 
 Matrix = NDArray[np.float32]
+_WORDS = re.compile(r"\S+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +29,24 @@ class Encoded:
 
     features: Features
     dense: Matrix
+
+
+@dataclass(frozen=True, slots=True)
+class Detail:
+    """Where one text's features occur, and each occurrence's share of the feature's value.
+
+    `dense_shares` holds, per occurrence, its share of the dense vector (word vectors only), so a
+    model's contribution per occurrence is `shares * sparse_weight + dense_shares @ dense_weight`.
+    """
+
+    length: int
+    cols: NDArray[np.int64]
+    starts: NDArray[np.int64]
+    ends: NDArray[np.int64]
+    shares: Matrix
+    dense_shares: Matrix
+    word_starts: NDArray[np.int64]
+    word_ends: NDArray[np.int64]
 
 
 class Encoder:
@@ -38,6 +58,7 @@ class Encoder:
         self.row_of = np.full(featurizer.n_features, -1, dtype=np.int64)
         self.row_of[word_ids] = np.arange(len(word_ids))
         self._last: tuple[tuple[str, ...], Encoded] | None = None
+        self._details: dict[str, Detail] = {}  # lazily filled, bounded: explanations of a batch
 
     @property
     def dim(self) -> int:
@@ -52,6 +73,42 @@ class Encoder:
         encoded = Encoded(features, self.dense(features))
         self._last = (key, encoded)
         return encoded
+
+    def detail(self, text: str) -> Detail:
+        """Occurrences of `text`'s features in the original text (cached: several models explain
+        the same post)."""
+        found = self._details.get(text)
+        if found is not None:
+            return found
+        if len(self._details) >= 4096:
+            self._details.clear()
+        cols, starts, ends = self.featurizer.occurrences(text)
+        unique, inverse, counts = np.unique(cols, return_inverse=True, return_counts=True)
+        # the occurrences are exactly the features `transform` counts: rebuild its values here
+        value = (1.0 + np.log(counts)) * self.featurizer.idf[unique]
+        group = (unique >= self.featurizer.n_word).astype(np.int64)
+        norms = np.sqrt(np.bincount(group, weights=value * value, minlength=2))
+        value = value / np.maximum(norms[group], 1e-12)
+        shares = (value[inverse] / counts[inverse]).astype(np.float32)
+        rows = self.row_of[cols]
+        has = rows >= 0
+        dense_shares = np.zeros((len(cols), self.dim), dtype=np.float32)
+        dense_shares[has] = self.vectors[rows[has]] * shares[has, None]
+        raw = dense_shares.sum(axis=0)
+        dense_shares /= max(float(np.linalg.norm(raw)), 1e-6)
+        words = [(m.start(), m.end()) for m in _WORDS.finditer(text)]
+        detail = Detail(
+            len(text),
+            cols,
+            starts,
+            ends,
+            shares,
+            dense_shares,
+            np.array([w[0] for w in words], dtype=np.int64),
+            np.array([w[1] for w in words], dtype=np.int64),
+        )
+        self._details[text] = detail
+        return detail
 
     def dense(self, features: Features) -> Matrix:
         """Tf-idf-weighted mean of the word vectors of each document, normalised to length 1."""
@@ -130,53 +187,38 @@ class LinearModel:
         self, encoder: Encoder, text: str, label: int = 0, top: int = 5
     ) -> tuple[Span, ...]:
         """The words of `text` that pushed output `label` up most, as spans of the original."""
-        weights = self.sparse[:, label].astype(np.float32)
-        dense_w = self.dense[:, label]
-        if not self.binary:
-            weights = weights - self.sparse.mean(axis=1)
+        detail = encoder.detail(text)
+        if not len(detail.cols):
+            return ()
+        sparse = self.sparse[detail.cols]
+        weights, dense_w = sparse[:, label], self.dense[:, label]
+        if not self.binary:  # softmax: what favours this label over the average label
+            weights = weights - sparse.mean(axis=1)
             dense_w = dense_w - self.dense.mean(axis=1)
-        f = encoder.featurizer.transform([text])  # not encode(): keep the batch cache intact
-        value = dict(zip(f.cols.tolist(), f.values.tolist(), strict=True))
-        # the dense part is a weighted mean of word vectors: credit it back to the words
-        raw = np.zeros(encoder.dim, dtype=np.float32)
-        rows = encoder.row_of[f.cols]
-        for row, v in zip(rows, f.values, strict=True):
-            if row >= 0:
-                raw += encoder.vectors[row] * v
-        scale = 1.0 / max(float(np.linalg.norm(raw)), 1e-6)
-        occurrences = encoder.featurizer.occurrences(text)
-        seen: dict[int, int] = {}
-        for col, _, _ in occurrences:
-            seen[col] = seen.get(col, 0) + 1
-        per_char = np.zeros(len(text) + 1, dtype=np.float32)
-        for col, start, end in occurrences:
-            share = value.get(col, 0.0) / seen[col]
-            amount = share * float(weights[col])
-            if encoder.row_of[col] >= 0:
-                amount += share * scale * float(encoder.vectors[encoder.row_of[col]] @ dense_w)
-            per_char[start:end] += amount / max(end - start, 1)
-        return _word_spans(text, per_char, self.labels[label], top)
+        amount = detail.shares * weights + detail.dense_shares @ dense_w
+        return _word_spans(detail, amount, self.labels[label], top)
 
 
-def _word_spans(text: str, per_char: Matrix, label: str, top: int) -> tuple[Span, ...]:
-    """Group per-character contributions into words; keep the strongest positive ones."""
-    spans: list[Span] = []
-    start = None
-    for i, char in enumerate([*text, " "]):
-        inside = not char.isspace()
-        if inside and start is None:
-            start = i
-        elif not inside and start is not None:
-            weight = float(per_char[start:i].sum())
-            if weight > 0:
-                spans.append(Span(start, i, label, round(weight, 4)))
-            start = None
-    spans.sort(key=lambda s: -s.weight)
-    strongest = spans[:top]
-    if strongest:
-        cut = strongest[0].weight * 0.15
-        strongest = [s for s in strongest if s.weight >= cut]
-    return tuple(sorted(strongest, key=lambda s: s.start))
+def _word_spans(detail: Detail, amount: Matrix, label: str, top: int) -> tuple[Span, ...]:
+    """Spread each occurrence's contribution over its characters, sum per word, keep the top."""
+    size = detail.length + 1
+    width = np.maximum(detail.ends - detail.starts, 1)
+    per_char = np.zeros(size + 1, dtype=np.float64)
+    np.add.at(per_char, detail.starts, amount / width)
+    np.add.at(per_char, detail.ends, -amount / width)
+    total = np.concatenate([[0.0], np.cumsum(np.cumsum(per_char)[:size])])
+    weights = total[detail.word_ends] - total[detail.word_starts]
+    order = [int(i) for i in np.argsort(-weights)[:top] if weights[i] > 0]
+    if not order:
+        return ()
+    cut = weights[order[0]] * 0.15
+    return tuple(
+        Span(
+            int(detail.word_starts[i]), int(detail.word_ends[i]), label, round(float(weights[i]), 4)
+        )
+        for i in sorted(order)
+        if weights[i] >= cut
+    )
 
 
 def save_model(path: Path, model: LinearModel) -> None:

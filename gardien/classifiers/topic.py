@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gardien.classifiers.features import Features, char_grams
-from gardien.classifiers.linear import Encoder, Matrix
+from gardien.classifiers.linear import Encoder, Matrix, _word_spans
 from gardien.classifiers.text import canonical
 from gardien.domain.community import Community
 from gardien.domain.signals import Span
@@ -105,6 +105,9 @@ class TopicScorer:
         self.off = self._embed(off)
         self.keywords = sorted({w for text in off for w in re.findall(r"\w{4,}", text.lower())})
         self._keyword_cols, self._keyword_weights = self._keyword_grams(self.keywords)
+        # feature id -> row of the keyword table (-1: not a keyword gram); a lookup, not a search
+        self._keyword_row = np.full(encoder.featurizer.n_features, -1, dtype=np.int64)
+        self._keyword_row[self._keyword_cols] = np.arange(len(self._keyword_cols))
 
     def _keyword_grams(self, words: list[str]) -> tuple[NDArray[np.int64], Matrix]:
         """Each keyword's character n-grams, idf-weighted to sum to 1, as a (grams × words) table."""
@@ -125,9 +128,9 @@ class TopicScorer:
         """Per post, the best share of any theme keyword's n-grams it contains (fuzzy naming)."""
         out = np.zeros((features.n_docs, len(self.keywords)), dtype=np.float32)
         if len(self._keyword_cols):
-            hit = np.isin(features.cols, self._keyword_cols)
-            at = np.searchsorted(self._keyword_cols, features.cols[hit])
-            np.add.at(out, features.rows[hit], self._keyword_weights[at])
+            at = self._keyword_row[features.cols]
+            hit = at >= 0
+            np.add.at(out, features.rows[hit], self._keyword_weights[at[hit]])
         return out.max(axis=1) if out.shape[1] else np.zeros(features.n_docs, np.float32)
 
     def _embed(self, texts: list[str]) -> Matrix:
@@ -137,11 +140,15 @@ class TopicScorer:
 
     def scores(self, dense: Matrix, features: Features | None = None) -> Matrix:
         """P(off-topic) per post: far from every topic prototype, or near an off-limit theme."""
+        unrelated, off_limit = self.parts(dense, features)
+        return np.maximum(unrelated, off_limit).astype(np.float32)
+
+    def parts(self, dense: Matrix, features: Features | None = None) -> tuple[Matrix, Matrix]:
+        """The two reasons, each as a probability: unrelated to the topic; on an off-limit theme."""
+        zeros = np.zeros(len(dense), dtype=np.float32)
         on = (dense @ self.on.T).max(axis=1) if len(self.on) else np.ones(len(dense))
-        if len(self.on):
-            unrelated = 1 / (1 + np.exp(-SLOPE * (UNRELATED_BELOW - on)))
-        else:
-            unrelated = np.zeros(len(dense))
+        unrelated = 1 / (1 + np.exp(-SLOPE * (UNRELATED_BELOW - on))) if len(self.on) else zeros
+        off_limit = zeros
         if len(self.off):
             off = (dense @ self.off.T).max(axis=1)
             off_limit = 1 / (1 + np.exp(-SLOPE * (off - on - OFF_LIMIT_MARGIN)))
@@ -150,28 +157,28 @@ class TopicScorer:
                 off_limit = np.maximum(
                     off_limit, 1 / (1 + np.exp(-SLOPE * (named - KEYWORD_COVERAGE)))
                 )
-        else:
-            off_limit = np.zeros(len(dense))
-        return np.maximum(unrelated, off_limit).astype(np.float32)
+        return unrelated.astype(np.float32), off_limit.astype(np.float32)
 
     def explain(self, text: str, top: int = 3) -> tuple[Span, ...]:
-        """Words closest to an off-limit theme (or, without themes, farthest from the topic)."""
-        words = list(re.finditer(r"\w{3,}", text))
-        if not words:
+        """The words that name or evoke an off-limit theme (none when the post is merely far
+        from the topic: there is no word to point at then)."""
+        if not len(self.off):
             return ()
-        features = self.encoder.featurizer.transform([w.group(0) for w in words])
-        vectors = self.encoder.dense(features)
-        if len(self.off):
-            closeness = np.maximum(
-                (vectors @ self.off.T).max(axis=1), self.keyword_coverage(features)
-            )
-        else:
-            closeness = -(vectors @ self.on.T).max(axis=1) if len(self.on) else np.zeros(len(words))
-        order = np.argsort(-closeness)[:top]
+        detail = self.encoder.detail(text)
+        if not len(detail.cols):
+            return ()
+        amount = np.zeros(len(detail.cols), dtype=np.float64)
+        rows = self.encoder.row_of[detail.cols]
+        has = rows >= 0
+        if has.any():
+            vectors = self.encoder.vectors[rows[has]]
+            vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-6)
+            amount[has] = np.maximum((vectors @ self.off.T).max(axis=1) - 0.3, 0)
+        if len(self._keyword_cols):
+            at = self._keyword_row[detail.cols]
+            hit = at >= 0
+            amount[hit] += self._keyword_weights[at[hit]].max(axis=1)
         return tuple(
-            sorted(
-                (Span(words[i].start(), words[i].end(), "off_topic", round(float(closeness[i]), 4))
-                 for i in order if closeness[i] > 0),
-                key=lambda s: s.start,
-            )
-        )  # fmt: skip
+            Span(s.start, s.end, "off_topic", s.weight)
+            for s in _word_spans(detail, amount.astype(np.float32), "off_topic", top)
+        )

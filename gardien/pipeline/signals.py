@@ -43,11 +43,13 @@ class ClassifierStage:
 
     task: ClassVar[str] = ""
     labels: ClassVar[tuple[str, ...]] = ()
+    #: Scores at or above this get spans; care signals (sentiment, intent) only when clear-cut.
+    explain_default: ClassVar[float] = 0.5
     needs: frozenset[str] = NEEDS
 
-    def __init__(self, tier: FastTier | None = None, explain_above: float = 0.5) -> None:
+    def __init__(self, tier: FastTier | None = None, explain_above: float | None = None) -> None:
         self.tier = tier
-        self.explain_above = explain_above
+        self.explain_above = self.explain_default if explain_above is None else explain_above
         self.name = self.task
         self.sets = frozenset(f"score.{n}" for n in self.score_names())
 
@@ -110,6 +112,7 @@ class SentimentStage(ClassifierStage):
 
     task = "sentiment"
     labels = ("negative", "neutral", "positive")
+    explain_default = 0.7
 
 
 class IntentStage(ClassifierStage):
@@ -117,6 +120,7 @@ class IntentStage(ClassifierStage):
 
     task = "intent"
     labels = ("question", "complaint", "praise", "feature_request", "other")
+    explain_default = 0.7
 
 
 class OffTopicStage:
@@ -139,22 +143,37 @@ class OffTopicStage:
     def __call__(self, batch: Sequence[TriageRecord], context: StageContext) -> None:
         tier = self.tier or fast_tier()
         encoded = tier.encoder.encode([record.post.text for record in batch])
+        groups: dict[TopicProfile, list[int]] = {}
         for i, record in enumerate(batch):
             profile = _profile(context, record.community)
             if profile is None or profile.empty:
                 record.signals.scores["off_topic"] = Score(0.0, f"{TOPIC_MODEL} (no profile)")
-                continue
+            else:
+                groups.setdefault(profile, []).append(i)
+        for profile, index in groups.items():
             scorer = self.scorer(profile)
-            value = float(scorer.scores(encoded.dense[i : i + 1], _row(encoded.features, i))[0])
-            spans = scorer.explain(record.post.text) if value >= self.explain_above else ()
-            record.signals.scores["off_topic"] = Score(round(value, 4), TOPIC_MODEL, spans)
+            unrelated, off_limit = scorer.parts(
+                encoded.dense[index], _rows(encoded.features, index)
+            )
+            values = np.maximum(unrelated, off_limit)
+            for i, value, themed in zip(index, values.tolist(), off_limit.tolist(), strict=True):
+                # only a post on an off-limit theme has words to point at
+                explain = themed >= self.explain_above
+                spans = scorer.explain(batch[i].post.text) if explain else ()
+                batch[i].signals.scores["off_topic"] = Score(round(value, 4), TOPIC_MODEL, spans)
 
 
-def _row(features: Features, i: int) -> Features:
-    """Row i of a batch's features, as a batch of one."""
-    keep = features.rows == i
+def _rows(features: Features, index: list[int]) -> Features:
+    """The rows `index` of a batch's features, renumbered 0..len(index)-1."""
+    position = np.full(features.n_docs, -1, dtype=np.int64)
+    position[index] = np.arange(len(index))
+    keep = position[features.rows] >= 0
     return Features(
-        features.rows[keep] * 0, features.cols[keep], features.values[keep], 1, features.n_features
+        position[features.rows[keep]],
+        features.cols[keep],
+        features.values[keep],
+        len(index),
+        features.n_features,
     )
 
 

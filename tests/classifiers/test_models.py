@@ -54,3 +54,12 @@ def test_explanations_are_spans_of_the_original_text(tier: FastTier) -> None:
     assert spans
     assert all(0 <= s.start < s.end <= len(text) for s in spans)
     assert "1d10t" in [text[s.start : s.end] for s in spans]
+
+
+def test_explanation_shares_add_up_to_the_featurised_values(tier: FastTier) -> None:
+    """Regression guard: explanations rebuild tf-idf values from occurrences; they must agree."""
+    text = "Ugh, the 2nd delivery was LATE again 😡 call me at 0800 123 4567"
+    detail = tier.encoder.detail(text)
+    features = tier.encoder.featurizer.transform([text])
+    summed = np.bincount(detail.cols, weights=detail.shares, minlength=features.n_features)
+    assert np.allclose(summed[features.cols], features.values, atol=1e-5)
