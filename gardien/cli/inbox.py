@@ -8,7 +8,7 @@ from datetime import datetime
 import typer
 
 from gardien.app.care import AlertTransport, check_care, deliver_alerts
-from gardien.cli.common import echo_table, friendly_errors, start
+from gardien.cli.common import echo_table, running
 from gardien.domain import ensure_utc, utcnow
 from gardien.store import care_fires, care_inbox
 
@@ -37,12 +37,10 @@ def inbox_command(
     width: int = typer.Option(60, help="Characters of each post's text to show."),
 ) -> None:
     """Open cases, highest rank (risk + SLA pressure) first, with the risk score's parts."""
-    with friendly_errors():
-        runtime = start()
-        with runtime.database.session() as session:
-            items = care_inbox.inbox(
-                session, _when(now), care_inbox.Scope(), community, department, limit=limit
-            )
+    with running() as runtime, runtime.database.session() as session:
+        items = care_inbox.inbox(
+            session, _when(now), care_inbox.Scope(), community, department, limit=limit
+        )
     if not items:
         typer.echo("no open cases")
         return
@@ -65,8 +63,7 @@ def check_command(
     now: str | None = typer.Option(None, help="Check as of this ISO time (default: now)."),
 ) -> None:
     """Run the periodic check once: rescore cases, SLA warnings and breaches, spikes."""
-    with friendly_errors():
-        runtime = start()
+    with running() as runtime:
         report = check_care(runtime.database, _when(now), community)
     typer.echo(
         f"rescored {report.rescored} cases; {len(report.risk_alerts)} risk alerts; "
@@ -81,10 +78,8 @@ def list_command(
     limit: int = typer.Option(50, min=1, max=1000),
 ) -> None:
     """Alerts, newest first."""
-    with friendly_errors():
-        runtime = start()
-        with runtime.database.session() as session:
-            alerts = care_fires.list_alerts(session, None, status, limit)
+    with running() as runtime, runtime.database.session() as session:
+        alerts = care_fires.list_alerts(session, None, status, limit)
     rows = [
         [str(a.id), a.community, a.kind, a.key, a.status, a.raised_at.isoformat(timespec="minutes"),
          str(a.observed), f"{a.expected:.2f}"]
@@ -99,10 +94,8 @@ def list_command(
 @fires_app.command("show")
 def show_command(alert: int) -> None:
     """The crisis view: an alert and the posts behind it."""
-    with friendly_errors():
-        runtime = start()
-        with runtime.database.session() as session:
-            found = care_fires.crisis(session, alert, None)
+    with running() as runtime, runtime.database.session() as session:
+        found = care_fires.crisis(session, alert, None)
     a = found.alert
     typer.echo(
         f"{a.kind} on {a.key} ({a.community}): {a.observed} posts, {a.expected:.2f} expected"
@@ -119,8 +112,7 @@ def deliver_command(
     mail_from: str = typer.Option("gardien@localhost"),
 ) -> None:
     """Send queued alerts (webhooks, e-mail); replies wait for their channel adapters."""
-    with friendly_errors():
-        runtime = start()
+    with running() as runtime:
         transport = AlertTransport(smtp_host, smtp_port, mail_from)
         report = deliver_alerts(runtime.database, utcnow(), transport)
     typer.echo(f"delivered {report.delivered}, retrying {report.retried}, dead {report.dead}")

@@ -26,8 +26,9 @@ def test_inbox_case_and_fires_pages(
     inbox = client.get("/console/care", headers=agent)
     assert inbox.status_code == 200
     assert 'href="/console/care"' in inbox.text and "velocity" in inbox.text
-    case = client.get("/console/care/cases/1", headers=agent)
+    (item,) = client.get("/api/v1/care/cases", headers=agent).json()["items"]
+    case = client.get(f"/console/care/cases/{item['id']}", headers=agent)
     assert case.status_code == 200 and "caught fire" in case.text
     fires = client.get("/console/care/fires", headers=agent)
-    assert "case:1" in fires.text
+    assert f"case:{item['id']}" in fires.text
     assert client.get("/console/care/fires", headers=as_(tokens["tess"])).status_code == 403
