@@ -50,13 +50,15 @@ class CachedEmbedder:
         return vectors
 
 
-def train_heads(data: Path, cache: Path, log: Log, tier: FastTier | None = None) -> list[Head]:
+def train_heads(
+    data: Path, cache: Path, log: Log, tasks: tuple[str, ...] = TASKS, tier: FastTier | None = None
+) -> list[Head]:
     from sklearn.linear_model import LogisticRegression
 
     tier = tier or FastTier()
     embedder = CachedEmbedder(cache)
     heads = []
-    for task in TASKS:
+    for task in (t for t in TASKS if t in tasks):
         split = LOADERS[task](data)
         log(f"embedding {len(split.train) + len(split.val)} texts for the {task} head (cached)")
         x, y = embedder.embed(split.train.texts), np.array(split.train.labels)

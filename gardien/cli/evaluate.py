@@ -16,7 +16,9 @@ def evaluate(
     accurate: bool = typer.Option(
         False, help="Also score the accurate tier (slow: e5 embeddings)."
     ),
-    cache: Path = typer.Option(Path(".cache/e5"), help="Where e5 embeddings are cached."),
+    cache: Path = typer.Option(
+        Path.home() / ".cache" / "gardien" / "e5", help="Where e5 embeddings are cached."
+    ),
 ) -> None:
     """Score every shipped model on the test splits and hand-labelled sets, then evasions."""
     from gardien.classifiers.evaluation import evaluate as run

@@ -10,24 +10,28 @@ import typer
 def train(
     data: Path = typer.Option(Path("../shared/data"), help="Folder of the labelled data sets."),
     only: list[str] = typer.Option([], help="Train only these tasks (e.g. --only spam)."),
+    fast: bool = typer.Option(True, help="Rebuild the fast tier (--no-fast: only the heads)."),
     accurate: bool = typer.Option(
         False, help="Also train the accurate tier's e5 heads (about 30 min on one core)."
     ),
-    cache: Path = typer.Option(Path(".cache/e5"), help="Where e5 embeddings are cached."),
+    cache: Path = typer.Option(
+        Path.home() / ".cache" / "gardien" / "e5", help="Where e5 embeddings are cached."
+    ),
 ) -> None:
     """Rebuild every fast-tier model with fixed seeds (tuned on train/validation only)."""
     from gardien.classifiers.training import train_all
 
-    for model in train_all(data, log=typer.echo, only=tuple(only)):
+    for model in train_all(data, log=typer.echo, only=tuple(only)) if fast else []:
         validation = model.meta["validation"]
         typer.echo(
             f"{model.name:24} validation macro-F1 {validation['macro_f1']:.3f}  "
             f"ECE {validation['ece_raw']:.3f} → {validation['ece_calibrated']:.3f} (calibrated)"
         )
     if accurate:
+        from gardien.classifiers.accurate import TASKS
         from gardien.classifiers.training_accurate import train_heads
 
-        train_heads(data, cache, log=typer.echo)
+        train_heads(data, cache, log=typer.echo, tasks=tuple(only) or TASKS)
 
 
 def register(app: typer.Typer) -> None:
