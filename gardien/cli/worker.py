@@ -22,25 +22,27 @@ def worker_command(
         "gardien.pipeline.default:default_pipeline", help="module:function building the stages."
     ),
     metrics_port: int = typer.Option(0, help="Serve this process's /metrics on 127.0.0.1:PORT."),
-    json_logs: bool = typer.Option(True, help="Log JSON lines (else plain text)."),
+    json_logs: bool | None = typer.Option(None, help="Log JSON lines (default: GARDIEN_LOG_JSON)."),
 ) -> None:
     """Consume the broker's queues until SIGTERM or Ctrl-C, then finish the work in hand."""
     from gardien.workers.worker import load_pipeline, run_worker  # dramatiq only when asked
 
-    configure_logging(json_logs)
+    settings = Settings()
+    configure_logging(settings.log_json if json_logs is None else json_logs)
     with friendly_errors(), graceful() as stopping:
-        run_worker(Settings(), stopping, threads, load_pipeline(pipeline), metrics_port)
+        run_worker(settings, stopping, threads, load_pipeline(pipeline), metrics_port)
 
 
 def scheduler_command(
-    json_logs: bool = typer.Option(True, help="Log JSON lines (else plain text)."),
+    json_logs: bool | None = typer.Option(None, help="Log JSON lines (default: GARDIEN_LOG_JSON)."),
 ) -> None:
     """Send each periodic job (sweep, outbox, polling, care checks, reports) when it is due."""
     from gardien.workers.scheduler import Scheduler
 
-    configure_logging(json_logs)
+    settings = Settings()
+    configure_logging(settings.log_json if json_logs is None else json_logs)
     with friendly_errors(), graceful() as stopping:
-        Scheduler.from_settings(Settings()).run(stopping, f"{socket.gethostname()}:{os.getpid()}")
+        Scheduler.from_settings(settings).run(stopping, f"{socket.gethostname()}:{os.getpid()}")
 
 
 def dead_letters_command(

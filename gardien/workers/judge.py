@@ -9,13 +9,14 @@ so a redelivered message changes nothing, and posts set aside as dead are never 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, func, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
+from gardien.domain.time import utcnow
 from gardien.pipeline.record import StageContext, TriageRecord
 from gardien.pipeline.runner import Runner
 from gardien.store.db import Database
@@ -110,7 +111,7 @@ def judge_posts(
     runner: Runner,
     context: StageContext,
     post_ids: Sequence[int],
-    now: datetime,
+    clock: Callable[[], datetime] = utcnow,
 ) -> JudgeReport:
     """Judge and save the named posts (and the earlier pending posts of their threads) in one
     transaction; the broker's message is acknowledged only after this returns."""
@@ -124,7 +125,7 @@ def judge_posts(
         records = pending_in_threads(session, newest)
         if records:
             judged = runner.judge(records, context)
-            save_judgements(session, judged, now)
+            save_judgements(session, judged, clock())  # decision time: after the stages
     report.judged = len(records)
     report.earlier = sum(1 for record in records if record.post_id not in named)
     report.already = len(named) - (report.judged - report.earlier)

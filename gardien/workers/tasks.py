@@ -22,7 +22,6 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from gardien.app.policies import compiled_policies
 from gardien.app.triage import build_context
-from gardien.domain.time import utcnow
 from gardien.ops.logs import log_context
 from gardien.ops.metrics import metrics
 from gardien.pipeline.default import default_pipeline
@@ -92,9 +91,7 @@ def judge(services: Services, post_ids: list[int]) -> None:
     one message per post, so only the poison post retries and ends as a dead letter."""
     with log_context(message_id=_message_id(), post_ids=post_ids):
         try:
-            report = judge_posts(
-                services.database, services.runner, services.context(), post_ids, utcnow()
-            )
+            report = judge_posts(services.database, services.runner, services.context(), post_ids)
         except TRANSIENT:
             metrics().errors.labels("judge_transient").inc()
             raise

@@ -52,7 +52,7 @@ class GardienWorker:
         return self._services
 
     def start(self) -> None:
-        self.services()  # fail early (database, models) rather than on the first message
+        self.services().context()  # fail early (database, policies), not on the first message
         queues = set(QueueNames(self.settings.queue_prefix).all())
         for queue in queues:
             self.broker.declare_queue(queue, ensure=True)
