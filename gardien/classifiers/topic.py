@@ -73,13 +73,15 @@ class TopicProfile:
 
     @classmethod
     def from_any(cls, source: Any) -> TopicProfile:
-        """Accept a Community, a TopicProfile, or anything with those three attributes."""
+        """Accept a TopicProfile, a policy file's `Topic` (`off_limit`), or anything with the
+        three attributes."""
         if isinstance(source, TopicProfile):
             return source
+        themes = getattr(source, "off_limit_themes", None) or getattr(source, "off_limit", ())
         return cls(
             str(getattr(source, "description", "") or ""),
             tuple(getattr(source, "examples", ()) or ()),
-            tuple(getattr(source, "off_limit_themes", ()) or ()),
+            tuple(themes or ()),
         )
 
     @property

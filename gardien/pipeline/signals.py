@@ -182,9 +182,13 @@ def _profile(context: StageContext, slug: str) -> TopicProfile | None:
     config = context.config(slug)
     if config is None:
         return None
-    topic: Any = getattr(config.policy, "topic", None)
+    # a CompiledPolicy keeps its file in `.policy`; accept a bare object with `.topic` too
+    holder: Any = getattr(config.policy, "policy", config.policy)
+    topic: Any = getattr(holder, "topic", None)
     if topic is not None:
-        return TopicProfile.from_any(topic)
+        profile = TopicProfile.from_any(topic)
+        if not profile.empty:
+            return profile
     return TopicProfile.from_community(config.community)
 
 

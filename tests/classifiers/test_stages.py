@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from gardien.classifiers.topic import TopicProfile
 from gardien.domain import Community, Post
 from gardien.pipeline.language import IdentifyLanguage
 from gardien.pipeline.normalise import Normalise
 from gardien.pipeline.record import CommunityConfig, StageContext, TriageRecord
 from gardien.pipeline.runner import Pipeline
 from gardien.pipeline.signals import signal_stages
+from gardien.policy.schema import PolicyFile, Topic
 
 RUNNERS = Community(
     "runners",
@@ -52,8 +52,15 @@ def test_all_signals_are_set_with_spans_inside_the_text() -> None:
 
 
 def test_a_policy_topic_profile_overrides_the_community_description() -> None:
-    class Policy:
-        topic = TopicProfile("Baking bread and cakes", ("my sourdough is flat",), ("politics",))
+    class Policy:  # the shape of a compiled policy: its file, whose `topic` is the profile
+        policy = PolicyFile(
+            community="runners",
+            topic=Topic(
+                description="Baking bread and cakes",
+                examples=["my sourdough is flat"],
+                off_limit=["politics"],
+            ),
+        )
 
     stage = signal_stages()[-1]
     batch = [record("My sourdough starter smells odd"), record("Which shoes for a marathon?")]
