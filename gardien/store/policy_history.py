@@ -7,12 +7,13 @@ from collections.abc import Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gardien.domain import Author, Engagement, Member, Post, Signals, Visibility
+from gardien.domain import Signals
 from gardien.domain.codec import signals_from_dict
 from gardien.policy.replay import HistoryItem, Verdict
 from gardien.store.communities import find_community
 from gardien.store.tables import AuthorRow, ChannelRow, PostRow, TriageRow
 from gardien.store.tables_members import MemberRow, ModerationItemRow
+from gardien.store.triage import record_from_rows
 
 #: Moderation item statuses read as a moderator's verdict on the automatic decision.
 UPHELD = frozenset({"removed", "hidden", "upheld", "rejected", "banned"})
@@ -48,38 +49,11 @@ def policy_history(
     if limit is not None:
         query = query.limit(limit)
     for post, author_row, channel, member_row, signals, status in session.execute(query):
-        author = Author(
-            channel,
-            author_row.external_id,
-            author_row.handle,
-            author_row.display_name,
-            author_row.followers,
-            author_row.created_at,
-        )
-        member = (
-            None
-            if member_row is None
-            else Member(
-                community, author, member_row.joined_at, member_row.trust_level, member_row.strikes
-            )
-        )
+        record = record_from_rows(post, author_row, channel, community, member_row)
         yield HistoryItem(
-            post=Post(
-                channel=channel,
-                external_id=post.external_id,
-                author=author_row.external_id,
-                text=post.text,
-                created_at=post.created_at,
-                thread_id=post.thread_id,
-                parent_id=post.parent_id,
-                language=post.language_hint,
-                edited_at=post.edited_at,
-                engagement=Engagement(post.likes, post.replies, post.shares),
-                visibility=Visibility(post.visibility),
-                extra=dict(post.extra or {}),
-            ),
-            author=author,
-            member=member,
+            post=record.post,
+            author=record.author,
+            member=record.member,
             signals=signals_from_dict(signals) if signals else Signals(),
             post_id=post.id,
             verdict=_verdict(status),

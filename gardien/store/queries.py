@@ -207,6 +207,46 @@ def _after(rank_column: Any, id_column: Any, cursor: tuple[float, int] | None) -
     return or_(rank_column < rank, and_(rank_column == rank, id_column > item_id))
 
 
+def _ranked(
+    session: Session,
+    item: Any,
+    rank: Any,
+    is_open: Any,
+    community: str | None,
+    limit: int,
+    after: tuple[float, int] | None,
+    communities: Collection[str] | None,
+) -> list[QueueItem]:
+    """Items of a queue table (`item`, ranked by its column `rank`) with their posts, highest
+    rank first, oldest first among equals; keyset-paged after `after`."""
+    query = (
+        _post_select()
+        .add_columns(item)
+        .join(item, item.post_id == PostRow.id)
+        .where(is_open)
+        .where(_after(rank, item.id, after))
+        .order_by(rank.desc(), item.id)
+        .limit(limit)
+    )
+    if community:
+        query = query.where(CommunityRow.slug == community)
+    if communities is not None:
+        query = query.where(CommunityRow.slug.in_(sorted(communities)))
+    items = []
+    for row in session.execute(query):
+        found = row[-1]
+        items.append(
+            QueueItem(
+                id=found.id,
+                status=found.status,
+                rank=getattr(found, rank.key),
+                created_at=found.created_at,
+                post=_view(row[:-1]),
+            )
+        )
+    return items
+
+
 def moderation_queue(
     session: Session,
     community: str | None = None,
@@ -216,30 +256,10 @@ def moderation_queue(
     communities: Collection[str] | None = None,
 ) -> list[QueueItem]:
     """Open moderation items, most severe first, oldest first among equals."""
-    query = (
-        _post_select()
-        .add_columns(ModerationItemRow)
-        .join(ModerationItemRow, ModerationItemRow.post_id == PostRow.id)
-        .where(ModerationItemRow.status == status)
-        .where(_after(ModerationItemRow.severity, ModerationItemRow.id, after))
-        .order_by(ModerationItemRow.severity.desc(), ModerationItemRow.id)
-        .limit(limit)
-    )
-    if community:
-        query = query.where(CommunityRow.slug == community)
-    if communities is not None:
-        query = query.where(CommunityRow.slug.in_(sorted(communities)))
-    return [
-        QueueItem(
-            id=item.id,
-            status=item.status,
-            rank=item.severity,
-            created_at=item.created_at,
-            post=_view(row[:-1]),
-        )
-        for row in session.execute(query)
-        for item in [row[-1]]
-    ]
+    return _ranked(
+        session, ModerationItemRow, ModerationItemRow.severity,
+        ModerationItemRow.status == status, community, limit, after, communities,
+    )  # fmt: skip
 
 
 def care_inbox(
@@ -250,30 +270,10 @@ def care_inbox(
     communities: Collection[str] | None = None,
 ) -> list[QueueItem]:
     """Open care cases, highest priority first."""
-    query = (
-        _post_select()
-        .add_columns(CaseRow)
-        .join(CaseRow, CaseRow.post_id == PostRow.id)
-        .where(CaseRow.status != "resolved")
-        .where(_after(CaseRow.priority, CaseRow.id, after))
-        .order_by(CaseRow.priority.desc(), CaseRow.id)
-        .limit(limit)
-    )
-    if community:
-        query = query.where(CommunityRow.slug == community)
-    if communities is not None:
-        query = query.where(CommunityRow.slug.in_(sorted(communities)))
-    return [
-        QueueItem(
-            id=case.id,
-            status=case.status,
-            rank=case.priority,
-            created_at=case.created_at,
-            post=_view(row[:-1]),
-        )
-        for row in session.execute(query)
-        for case in [row[-1]]
-    ]
+    return _ranked(
+        session, CaseRow, CaseRow.priority, CaseRow.status != "resolved",
+        community, limit, after, communities,
+    )  # fmt: skip
 
 
 def list_rejects(

@@ -42,12 +42,13 @@ def pending_records(session: Session, limit: int, after_id: int = 0) -> list[Tri
         .order_by(PostRow.id)
         .limit(limit)
     )
-    return [_record(*row) for row in rows]
+    return [record_from_rows(*row) for row in rows]
 
 
-def _record(
+def record_from_rows(
     post: PostRow, author_row: AuthorRow, channel: str, community: str, member: MemberRow | None
 ) -> TriageRecord:
+    """A pipeline record from stored rows (triage, the workers and the policy replay share it)."""
     author = Author(
         channel=channel,
         external_id=author_row.external_id,

@@ -23,7 +23,7 @@ from gardien.store.db import Database
 from gardien.store.tables import AuthorRow, ChannelRow, CommunityRow, PostRow
 from gardien.store.tables_members import MemberRow
 from gardien.store.tables_workers import DeadPostRow
-from gardien.store.triage import _record, save_judgements
+from gardien.store.triage import record_from_rows, save_judgements
 
 #: A thread, as the store knows it: (channel row id, thread id; a root post's own id when unset).
 ThreadKey = tuple[int, str]
@@ -102,7 +102,7 @@ def pending_in_threads(session: Session, newest: dict[ThreadKey, int]) -> list[T
     for post, author, channel, community, member in rows:
         thread = (post.channel_id, post.external_id if post.thread_id is None else post.thread_id)
         if post.id <= newest.get(thread, 0):
-            records.append(_record(post, author, channel, community, member))
+            records.append(record_from_rows(post, author, channel, community, member))
     return records
 
 
