@@ -16,7 +16,7 @@ from gardien.store.tables_members import MemberRow, ModerationItemRow
 from gardien.store.triage import record_from_rows
 
 #: Moderation item statuses read as a moderator's verdict on the automatic decision.
-UPHELD = frozenset({"removed", "hidden", "upheld", "rejected", "banned"})
+UPHELD = frozenset({"removed", "hidden", "censored", "upheld", "rejected", "banned"})
 OVERTURNED = frozenset({"approved", "released", "restored", "dismissed"})
 
 
