@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+import yaml
 from sqlalchemy import func, select
 
 from gardien.domain import Community
 from gardien.domain.codec import reason_from_dict
+from gardien.errors import PolicyError
 from gardien.policy.compiler import CompiledPolicy, compile_text
-from gardien.policy.defaults import default_policy
+from gardien.policy.defaults import default_policy, default_policy_text
 from gardien.policy.replay import rule_key
 from gardien.store import policies
 from gardien.store.db import Database
@@ -70,3 +72,33 @@ def shadow_stats(database: Database, version: str) -> ShadowStats:
             for reason in reasons:
                 stats.rule_hits[rule_key(reason_from_dict(reason))] += 1
     return stats
+
+
+def with_extra_rule(policy_text: str, rule_text: str) -> str:
+    """The policy `policy_text` with one more rule (YAML of a single rule mapping): how a single
+    rule is tried in shadow before it joins the live policy. Comments of the policy are dropped
+    in the candidate; the live version keeps them."""
+    try:
+        policy = yaml.safe_load(policy_text)
+        rule = yaml.safe_load(rule_text)
+    except yaml.YAMLError as error:
+        raise PolicyError(f"rule: not valid YAML: {error}") from None
+    if not isinstance(rule, dict) or "name" not in rule:
+        raise PolicyError("rule:1: give one rule: a mapping with name, action and when")
+    if not isinstance(policy, dict):
+        raise PolicyError("policy:1: the live policy is not a mapping")
+    rules = [r for r in policy.get("rules") or [] if r.get("name") != rule["name"]]
+    policy["rules"] = [*rules, rule]
+    return yaml.safe_dump(policy, allow_unicode=True, sort_keys=False)
+
+
+def live_text(database: Database, community: Community) -> str:
+    """The live policy's text, or the shipped default's (named for the community)."""
+    with database.session() as session:
+        live, _ = policies.active(session, community.slug)
+    if live is not None:
+        return live.text
+    locale = community.locales[0] if community.locales else "en"
+    return default_policy_text(locale).replace(
+        "community: default", f"community: {community.slug}", 1
+    )

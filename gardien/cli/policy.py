@@ -8,7 +8,7 @@ from typing import cast
 import typer
 
 from gardien.actions.policies import Use, do_save_policy
-from gardien.app.policies import shadow_stats
+from gardien.app.policies import live_text, shadow_stats, with_extra_rule
 from gardien.cli.common import echo_table, friendly_errors, running, start
 from gardien.domain import Language, Post, Signals
 from gardien.domain.time import utcnow
@@ -19,6 +19,7 @@ from gardien.policy.importers import Imported, import_automod, import_discourse
 from gardien.policy.loader import load_policy_file, new_version
 from gardien.policy.replay import Change, ReplayReport, replay
 from gardien.store import policies
+from gardien.store.communities import find_community, to_community
 
 policy_app = typer.Typer(
     help="Community policies: check, try, dry-run, import.", no_args_is_help=True
@@ -219,6 +220,27 @@ def save(
             note,
         )
     typer.echo(f"{'saved' if saved.created else 'already saved'}: {saved.version} ({saved.use})")
+
+
+@policy_app.command("shadow-rule")
+def shadow_rule(
+    community: str = typer.Argument(..., help="The community's slug."),
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="YAML of one rule."),
+    author: str = typer.Option("cli", help="Who starts it (recorded in the audit log)."),
+) -> None:
+    """Run the live policy plus one rule (FILE) in shadow: its decisions on live traffic are
+    recorded, never applied (see `gardien policy shadow-stats`)."""
+    with running() as runtime:
+        with runtime.database.session() as session:
+            profile = to_community(find_community(session, community))
+        text = with_extra_rule(live_text(runtime.database, profile), file.read_text("utf-8"))
+        with runtime.database.session() as session:
+            saved = do_save_policy(
+                session, community, text, f"cli:{author}", utcnow(), "shadow",
+                f"live + rule from {file.name}",
+            )  # fmt: skip
+        runtime.refresh()
+    typer.echo(f"shadow: {saved.version} (live policy + the rule in {file.name})")
 
 
 @policy_app.command("versions")
