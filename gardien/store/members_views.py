@@ -15,6 +15,7 @@ from gardien.members.ladder import standing
 from gardien.members.trust import NAMES
 from gardien.store import members_repo as repo
 from gardien.store import queries
+from gardien.store.members_reports import reports_by_item
 from gardien.store.tables import AuthorRow, ChannelRow, CommunityRow, PostRow, TriageRow
 from gardien.store.tables_members import (
     AcceptanceRow,
@@ -74,10 +75,14 @@ def queue(
                 and_(ModerationItemRow.severity == severity, ModerationItemRow.id > item_id),
             )
         )
-    return [
+    items = [
         _item(item, slug, _post(post, author, channel, triage))
         for item, slug, post, author, channel, triage in session.execute(query)
     ]
+    reports = reports_by_item(session, [item["id"] for item in items])
+    for item in items:
+        item["reports"] = [r for r in reports[item["id"]] if r["status"] == "open"]
+    return items
 
 
 def _post(
@@ -132,6 +137,7 @@ def item_detail(
         for v in detail.thread
     ]
     data["author"] = author_history(session, found.member, now)
+    data["reports"] = reports_by_item(session, [item.id])[item.id]
     data["rules"] = rules
     return data
 

@@ -40,6 +40,8 @@ class MemberRow(Base):
     language: Mapped[str | None] = mapped_column(String(20))
     canonical_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), index=True)
     erased_at: Mapped[datetime | None]
+    #: When ban evasion last compared this member with the banned ones (NULL: not yet).
+    evasion_checked_at: Mapped[datetime | None]
 
 
 class ModerationItemRow(Base):
@@ -58,6 +60,26 @@ class ModerationItemRow(Base):
     resolved_by: Mapped[str | None] = mapped_column(String(200))
     resolved_at: Mapped[datetime | None]
     rule: Mapped[str | None] = mapped_column(String(100))
+
+
+class ReportRow(Base):
+    """A signed-in reader's report of a post: it opens or bumps the post's moderation item."""
+
+    __tablename__ = "moderation_reports"
+    __table_args__ = (UniqueConstraint("post_id", "reporter"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("moderation_items.id"), index=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    reporter: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(String(50))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    dismissed_by: Mapped[str | None] = mapped_column(String(200))
+    dismissed_at: Mapped[datetime | None]
+    dismiss_note: Mapped[str] = mapped_column(Text, default="")
 
 
 class SanctionRow(Base):

@@ -17,6 +17,7 @@ from gardien.web.api import channels as channel_api
 from gardien.web.api import insights as insights_api
 from gardien.web.api import ops as ops_api
 from gardien.web.api import policies as policy_api
+from gardien.web.api import reports as reports_api
 from gardien.web.auth import routes as auth_routes
 from gardien.web.auth import session as auth_session
 from gardien.web.console import (
@@ -53,6 +54,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         app.include_router(router)
     for router in (moderation.router, members.router, applications.router, members_pages.router):
         app.include_router(router)
+    app.include_router(reports_api.router)
     app.include_router(policy_api.router)
     app.include_router(channel_api.router)
     app.include_router(channel_pages.router)

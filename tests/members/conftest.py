@@ -1,5 +1,6 @@
 """The members tests' cast and helpers: moderators Ana and Bruno, community manager Camille and
-admin Ada in 'velo', Tess moderating another community; posts pushed through the webhook."""
+admin Ada in 'velo', care agent Léa and marketing lead Marc (readers who report posts), Tess
+moderating another community; posts pushed through the webhook."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ CAST: dict[str, tuple[bool, dict[str, tuple[str, ...]]]] = {
     "camille": (False, {"velo": ("community_manager",)}),
     "ada": (True, {}),
     "tess": (False, {"trail": ("moderator",)}),
+    "lea": (False, {"velo": ("care_agent",)}),
+    "marc": (False, {"velo": ("marketing_lead",)}),
 }
 
 

@@ -1,0 +1,67 @@
+"""Read model of readers' reports: who reported a post, why and when, per moderation item."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gardien.errors import NotFoundError
+from gardien.store.tables import ChannelRow, CommunityRow, PostRow
+from gardien.store.tables_members import ReportRow
+
+
+def report_view(row: ReportRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "item_id": row.item_id,
+        "post_id": row.post_id,
+        "reporter": row.reporter,
+        "reason": row.reason,
+        "note": row.note,
+        "created_at": row.created_at,
+        "status": row.status,
+        "dismissed_by": row.dismissed_by,
+        "dismissed_at": row.dismissed_at,
+        "dismiss_note": row.dismiss_note,
+    }
+
+
+def reports_by_item(session: Session, item_ids: Collection[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each item's reports, oldest first (dismissed ones included, with who dismissed them)."""
+    found: dict[int, list[dict[str, Any]]] = {item_id: [] for item_id in item_ids}
+    if not found:
+        return found
+    rows = session.scalars(
+        select(ReportRow)
+        .where(ReportRow.item_id.in_(list(found)))
+        .order_by(ReportRow.created_at, ReportRow.id)
+    )
+    for row in rows:
+        found[row.item_id].append(report_view(row))
+    return found
+
+
+def report_community(session: Session, report_id: int) -> str:
+    slug = session.scalar(
+        select(CommunityRow.slug)
+        .join(ReportRow, ReportRow.community_id == CommunityRow.id)
+        .where(ReportRow.id == report_id)
+    )
+    if slug is None:
+        raise NotFoundError(f"no report {report_id}")
+    return slug
+
+
+def post_community(session: Session, post_id: int) -> str:
+    slug = session.scalar(
+        select(CommunityRow.slug)
+        .join(ChannelRow, ChannelRow.community_id == CommunityRow.id)
+        .join(PostRow, PostRow.channel_id == ChannelRow.id)
+        .where(PostRow.id == post_id)
+    )
+    if slug is None:
+        raise NotFoundError(f"no post {post_id}")
+    return slug

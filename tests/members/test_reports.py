@@ -1,0 +1,79 @@
+"""Reported content: readers report a post, which opens or bumps its moderation item; the
+moderator sees who reported what and why, and dismisses unfounded reports (audited)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.factories import post
+from tests.members.conftest import World, rude
+
+
+def post_id(world: World, external_id: str) -> int:
+    posts = world.as_("lea").get("/api/v1/posts", community="velo")["items"]
+    return int(next(p["id"] for p in posts if p["external_id"] == external_id))
+
+
+def report(world: World, name: str, pid: int, reason: str = "abuse", expect: int = 201) -> Any:
+    return world.as_(name).post(
+        f"/api/v1/posts/{pid}/reports", {"reason": reason, "note": f"{name} says so"}, expect
+    )
+
+
+def test_reports_open_an_item_and_several_raise_its_severity(world: World) -> None:
+    world.push(post("calm", "Mon vélo fait un bruit bizarre quand je freine", author="paul"))
+    assert world.items() == []
+    pid = post_id(world, "calm")
+    first = report(world, "lea", pid, "spam")
+    assert first["item_status"] == "open" and first["item_severity"] == 0.5
+    second = report(world, "marc", pid, "harassment")
+    assert second["item_id"] == first["item_id"] and second["reports"] == 2
+    assert second["item_severity"] == 0.75
+    again = report(world, "lea", pid, expect=409)
+    assert "already reported" in again["error"]["message"]
+
+    [item] = world.items()
+    assert item["action"] == "report" and item["severity"] == 0.75
+    assert [(r["reporter"], r["reason"]) for r in item["reports"]] == [
+        ("user:lea", "spam"),
+        ("user:marc", "harassment"),
+    ]
+    detail = world.as_("ana").get(f"/api/v1/moderation/items/{item['id']}")
+    assert [r["note"] for r in detail["reports"]] == ["lea says so", "marc says so"]
+
+
+def test_a_report_on_a_flagged_post_bumps_its_item(world: World) -> None:
+    world.push(rude("insult"))
+    before = world.item_of("insult")
+    report(world, "marc", before["post"]["id"])
+    after = world.item_of("insult")
+    assert after["id"] == before["id"] and after["action"] != "report"
+    assert after["severity"] == before["severity"] + 0.25
+
+
+def test_dismissing_reports_is_audited_and_empties_the_queue(world: World) -> None:
+    world.push(post("fine", "Quel beau parcours ce week-end", author="zoe"))
+    pid = post_id(world, "fine")
+    first, second = report(world, "lea", pid), report(world, "marc", pid)
+    ana = world.as_("ana")
+    dismissed = ana.post(
+        f"/api/v1/moderation/reports/{first['id']}/dismiss", {"note": "nothing wrong"}
+    )
+    assert dismissed["status"] == "dismissed" and dismissed["dismissed_by"] == "user:ana"
+    assert world.items()[0]["severity"] == 0.5
+    ana.post(f"/api/v1/moderation/reports/{first['id']}/dismiss", expect=409)
+    ana.post(f"/api/v1/moderation/reports/{second['id']}/dismiss", {"note": "fine"})
+    assert world.items() == []
+    log = world.as_("ada").get("/api/v1/audit", action="report.dismiss")["items"]
+    assert [e["reason"] for e in log] == ["fine", "nothing wrong"]
+    assert log[0]["detail"]["item_closed"] is True
+
+
+def test_reports_stay_within_ones_communities(world: World) -> None:
+    world.push(post("p", "Bonjour", author="paul"))
+    pid = post_id(world, "p")
+    world.as_("tess").post(f"/api/v1/posts/{pid}/reports", {"reason": "spam"}, expect=404)
+    world.as_(None).post(f"/api/v1/posts/{pid}/reports", {"reason": "spam"}, expect=401)
+    created = report(world, "lea", pid)
+    world.as_("tess").post(f"/api/v1/moderation/reports/{created['id']}/dismiss", expect=404)
+    world.as_("lea").post(f"/api/v1/moderation/reports/{created['id']}/dismiss", expect=403)
