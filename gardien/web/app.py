@@ -32,6 +32,7 @@ from gardien.web.console import (
     users,
 )
 from gardien.web.console import channels as channel_pages
+from gardien.web.console import policy_pages
 
 
 def create_app(runtime: Runtime) -> FastAPI:
@@ -56,6 +57,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         app.include_router(router)
     app.include_router(reports_api.router)
     app.include_router(policy_api.router)
+    app.include_router(policy_pages.router)
     app.include_router(channel_api.router)
     app.include_router(channel_pages.router)
     app.include_router(insights_api.router)
