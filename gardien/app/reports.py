@@ -22,6 +22,7 @@ from gardien.insights.funnel import Placement
 from gardien.insights.summary import summarise
 from gardien.insights.themes import Doc, Theme, find_themes
 from gardien.insights.trends import weeks_between
+from gardien.store import insights_themes as stored_themes
 from gardien.store.communities import find_community
 from gardien.store.db import Database
 from gardien.store.insights_animation import due_schedules
@@ -105,7 +106,7 @@ def build_report(
         catalogue = catalogue_of(row.settings)
         brand = {handle.casefold() for handle in catalogue.brand_accounts}
         board = assemble(cube(session, scope), since, until)
-        themes = cached_themes(scope, theme_docs(session, scope))
+        themes = cached_themes(session, scope, now)
         counts, computed_at = stage_counts(session, scope.community_id)
         if computed_at is None or now - computed_at > FUNNEL_FRESH:
             counts = refresh_funnel(session, scope.community_id, catalogue, until, now)
@@ -152,18 +153,54 @@ def build_report(
     return report
 
 
-_THEMES: dict[tuple[object, ...], list[Theme]] = {}
+#: Stored themes whose period has changed since are still served for this long: the
+#: `refresh_insights` job (hourly) or `gardien report themes` recomputes them meanwhile.
+THEMES_FRESH = timedelta(hours=6)
 
 
-def cached_themes(scope: Scope, docs: list[Doc]) -> list[Theme]:
-    """Themes of `docs`, computed once per scope and set of posts (clustering takes a few
-    hundred milliseconds; the posts it reads take a few)."""
-    key = (scope, len(docs), docs[0].post_id if docs else 0)
-    if key not in _THEMES:
-        if len(_THEMES) >= 64:
-            _THEMES.pop(next(iter(_THEMES)))
-        _THEMES[key] = find_themes(docs, weeks_between(scope.since, scope.until))
-    return _THEMES[key]
+def cached_themes(session: Any, scope: Scope, now: datetime) -> list[Theme]:
+    """The stored themes of `scope`; computed here (then stored) only when the batch job has
+    not computed them yet or they are older than THEMES_FRESH and out of date."""
+    stored = stored_themes.load(session, scope)
+    if stored is not None and now - stored.computed_at <= THEMES_FRESH:
+        return stored.themes
+    signed = stored_themes.signature(session, scope)
+    if stored is not None and stored.signature == signed:
+        return stored.themes
+    return compute_themes(session, scope, now, signed)
+
+
+def compute_themes(
+    session: Any, scope: Scope, now: datetime, signed: str | None = None
+) -> list[Theme]:
+    """Cluster the period's posts and store the themes (the batch job's work: ~1 s)."""
+    docs: list[Doc] = theme_docs(session, scope)
+    themes = find_themes(docs, weeks_between(scope.since, scope.until))
+    signed = signed or stored_themes.signature(session, scope)
+    stored_themes.save(session, scope, themes, signed, now)
+    return themes
+
+
+def refresh_themes(database: Database, community: str | None = None, days: int = 28) -> int:
+    """The batch job: recompute the stored themes of each community's default period (the
+    last `days` days) when its posts changed; returns how many were recomputed."""
+    now = datetime.now(UTC)
+    done = 0
+    with database.session() as session:
+        query = select(CommunityRow.slug)
+        if community:
+            query = query.where(CommunityRow.slug == community)
+        slugs = list(session.scalars(query))
+    for slug in slugs:
+        since, until = default_period(database, slug, days)
+        with database.session() as session:
+            scope = resolve_scope(session, slug, since, until)
+            stored = stored_themes.load(session, scope)
+            signed = stored_themes.signature(session, scope)
+            if stored is None or stored.signature != signed:
+                compute_themes(session, scope, now, signed)
+                done += 1
+    return done
 
 
 def default_period(database: Database, community: str, days: int = 28) -> tuple[date, date]:
@@ -176,8 +213,8 @@ def default_period(database: Database, community: str, days: int = 28) -> tuple[
 def theme_post_ids(database: Database, scope: Scope, theme_id: int) -> tuple[int, ...]:
     """The posts of one theme (themes are deterministic for the same posts)."""
     with database.session() as session:
-        docs = theme_docs(session, scope)
-    for theme in cached_themes(scope, docs):
+        themes = cached_themes(session, scope, datetime.now(UTC))
+    for theme in themes:
         if theme.id == theme_id:
             return theme.post_ids
     return ()

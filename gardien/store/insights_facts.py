@@ -6,17 +6,21 @@ posts judged before (after a catalogue change, say)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import and_, bindparam, delete, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from gardien.insights.catalogue import Catalogue, Matcher, parse_catalogue
 from gardien.insights.labels import label, scores_of
 from gardien.store.db import Database
 from gardien.store.tables import ChannelRow, CommunityRow, PostRow, TriageRow
-from gardien.store.tables_insights import PostFactRow
+from gardien.store.tables_insights import DAILY_CELL, DailyCountRow, PostFactRow
+
+Cell = tuple[Any, ...]
 
 #: Scores at or above which a post counts as spam (bot-like authors) or off topic.
 SPAM_AT = 0.5
@@ -85,10 +89,80 @@ def record_facts(session: Session, post_ids: Sequence[int]) -> int:
                 "off_topic": scores.get("off_topic", 0.0) >= OFF_TOPIC_AT,
             }
         )
+    before = _stored_cells(session, post_ids)
     session.execute(delete(PostFactRow).where(PostFactRow.post_id.in_(post_ids)))
     if facts:
         session.execute(insert(PostFactRow), facts)
+    after = Counter(_cell(fact) for fact in facts)
+    _apply_deltas(session, {cell: after[cell] - before[cell] for cell in after | before})
     return len(facts)
+
+
+def _cell(fact: dict[str, Any]) -> Cell:
+    return tuple(fact[name] if name != "product" else fact[name] or "" for name in DAILY_CELL)
+
+
+def _stored_cells(session: Session, post_ids: Sequence[int]) -> Counter[Cell]:
+    """How the facts about to be replaced are counted in `post_daily` (one grouped query)."""
+    columns = [getattr(PostFactRow, name) for name in DAILY_CELL]
+    rows = session.execute(
+        select(*columns, func.count()).where(PostFactRow.post_id.in_(post_ids)).group_by(*columns)
+    )
+    found: Counter[Cell] = Counter()
+    for row in rows:
+        cell = tuple(
+            value if name != "product" else value or ""
+            for name, value in zip(DAILY_CELL, row, strict=False)
+        )
+        found[cell] += row[-1]
+    return found
+
+
+def _apply_deltas(session: Session, deltas: dict[Cell, int]) -> None:
+    """Add each cell's delta to `post_daily` in one multi-row upsert; drop emptied cells.
+    Cells go in sorted order, so concurrent batches lock shared cells in the same order."""
+    changed = [
+        dict(zip(DAILY_CELL, cell, strict=True), posts=n) for cell, n in sorted(deltas.items()) if n
+    ]
+    if not changed:
+        return
+    dialect = session.get_bind().dialect.name
+    upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(DailyCountRow)
+    statement = upsert.on_conflict_do_update(
+        index_elements=list(DAILY_CELL),
+        set_={"posts": DailyCountRow.posts + upsert.excluded.posts},
+    )
+    for start in range(0, len(changed), 500):
+        session.execute(statement.values(changed[start : start + 500]))
+    emptied = [{f"k_{k}": v for k, v in row.items()} for row in changed if row["posts"] < 0]
+    if emptied:
+        keys = [getattr(DailyCountRow, name) == bindparam(f"k_{name}") for name in DAILY_CELL]
+        session.connection().execute(
+            delete(DailyCountRow).where(and_(*keys), DailyCountRow.posts <= 0),
+            [{k: v for k, v in row.items() if k != "k_posts"} for row in emptied],
+        )
+
+
+def rebuild_daily(session: Session, community_id: int | None = None) -> int:
+    """Recount `post_daily` from `post_facts` (one INSERT … SELECT … GROUP BY): the backfill
+    for facts written before the summary existed, or written around `record_facts`."""
+    facts = [getattr(PostFactRow, name) for name in DAILY_CELL]
+    product = func.coalesce(PostFactRow.product, "")
+    grouped = [
+        product if name == "product" else column
+        for name, column in zip(DAILY_CELL, facts, strict=True)
+    ]
+    query = select(*grouped, func.count()).group_by(*grouped)
+    clear = delete(DailyCountRow)
+    if community_id is not None:
+        query = query.where(PostFactRow.community_id == community_id)
+        clear = clear.where(DailyCountRow.community_id == community_id)
+    session.execute(clear)
+    session.execute(insert(DailyCountRow).from_select([*DAILY_CELL, "posts"], query))
+    total = select(func.count()).select_from(DailyCountRow)
+    if community_id is not None:
+        total = total.where(DailyCountRow.community_id == community_id)
+    return int(session.scalar(total) or 0)
 
 
 def backfill_facts(

@@ -46,7 +46,7 @@ def publish(
     now = datetime.now(UTC)
     with runtime.database.session() as session:
         ids = {ext: pid for ext, pid in session.execute(select(PostRow.external_id, PostRow.id))}
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "post_id": ids[record["id"]],
                 "language": "en",

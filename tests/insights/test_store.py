@@ -14,8 +14,8 @@ from gardien.insights.catalogue import parse_catalogue
 from gardien.insights.dashboard import assemble
 from gardien.store import insights_animation as animation
 from gardien.store.insights_dashboard import PostFilter, cube, posts_behind, resolve_scope
-from gardien.store.insights_facts import backfill_facts
-from gardien.store.tables_insights import GiveawayEntryRow
+from gardien.store.insights_facts import backfill_facts, rebuild_daily
+from gardien.store.tables_insights import DAILY_CELL, DailyCountRow, GiveawayEntryRow
 from gardien.store.tables_members import MemberRow
 from tests.insights.cast import forum_week
 
@@ -30,6 +30,7 @@ CATALOGUE = parse_catalogue(
     }
 )
 CM = actions.Who("camille", NOW)
+DAILY_COLUMNS = [*(getattr(DailyCountRow, name) for name in DAILY_CELL), DailyCountRow.posts]
 
 
 def test_praise_and_improvement_per_product_with_the_posts_behind_each_number(
@@ -62,6 +63,26 @@ def test_backfill_recomputes_facts_after_the_catalogue_changes(runtime: Runtime)
             "Rhône E7",
             "VR Connect",
         }
+
+
+def daily_cells(runtime: Runtime) -> list[tuple[object, ...]]:
+    with runtime.database.session() as session:
+        rows = session.execute(select(*DAILY_COLUMNS).where(DailyCountRow.posts > 0))
+        return sorted(tuple(row) for row in rows)
+
+
+def test_the_daily_summary_kept_by_triage_equals_a_recount_from_the_facts(
+    runtime: Runtime,
+) -> None:
+    forum_week(runtime)
+    with runtime.database.session() as session:
+        actions.do_set_catalogue(session, CM, "velo", CATALOGUE)
+    backfill_facts(runtime.database, "velo")  # every post re-recorded: its cells move
+    kept = daily_cells(runtime)
+    assert sum(int(str(row[-1])) for row in kept) == 6
+    with runtime.database.session() as session:
+        rebuild_daily(session)
+    assert daily_cells(runtime) == kept
 
 
 def run_giveaway(runtime: Runtime) -> int:
