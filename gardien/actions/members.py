@@ -91,13 +91,15 @@ def do_sanction(
     duration: timedelta | None = None,
     item_id: int | None = None,
     censored: str | None = None,
+    cited: bool = True,
 ) -> SanctionRow:
     """Sanction a member (or a post of theirs) for breaking `rule`.
 
     warn/mute/suspend/ban give a strike and follow the policy's ladder (an explicit sanction
     applies when at least as strong as the ladder's step); hide/remove/censor act on the post
     without a strike. Either way the member gets a statement of reasons with the content, kept
-    as evidence, and how to appeal."""
+    as evidence, and how to appeal. `cited=False` (automatic strikes) names the policy's rule
+    as it is, without requiring it in the code of conduct's rule list."""
     if kind not in KINDS:
         raise ActionRefused(f"unknown sanction {kind!r}; use one of {', '.join(KINDS)}")
     if kind in POST_KINDS and post_id is None:
@@ -105,7 +107,8 @@ def do_sanction(
     member = repo.get_member(session, member_id)
     primary = repo.canonical(session, member, lock=True)
     community = session.get_one(CommunityRow, primary.community_id)
-    check_rule(rule, repo.community_rules(session, community.id, policy_rules(policy)))
+    if cited:
+        check_rule(rule, repo.community_rules(session, community.id, policy_rules(policy)))
     people = repo.group(session, primary)
     history = repo.sanctions(session, [m.id for m in people])
     strikes = policy.policy.strikes

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from gardien.actions import care
+from gardien.actions import care, member_automation
 from gardien.domain import Author, Engagement, Member, Post, Visibility
 from gardien.domain.codec import reason_to_dict, signals_to_dict
 from gardien.domain.decision import Queue
@@ -143,6 +143,7 @@ def save_judgements(session: Session, records: Sequence[TriageRecord], now: date
     care.take_in(session, records, now)  # care cases: opened or joined, risk-scored
     session.execute(update(PostRow).where(PostRow.id.in_(ids)).values(triaged_at=now))
     record_facts(session, ids)
+    member_automation.on_judged(session, records, now)  # rule strikes, ban-evasion scan
 
 
 def _save_shadow(session: Session, records: Sequence[TriageRecord], now: datetime) -> None:
