@@ -150,3 +150,33 @@ def application_community(session: Session, application_id: int) -> str:
     if slug is None:
         raise NotFoundError(f"no application {application_id}")
     return slug
+
+
+def application(session: Session, application_id: int) -> dict[str, Any]:
+    """One application with its evasion flags (the console's page of it)."""
+    row = session.get(ApplicationRow, application_id)
+    if row is None:
+        raise NotFoundError(f"no application {application_id}")
+    flags = session.scalars(
+        select(EvasionFlagRow).where(EvasionFlagRow.application_id == application_id)
+    )
+    return application_view(row, list(flags))
+
+
+def appeal(session: Session, appeal_id: int) -> dict[str, Any]:
+    """One appeal with its sanction and evidence, and its community's slug."""
+    found = session.execute(
+        select(AppealRow, SanctionRow, CommunityRow.slug)
+        .join(SanctionRow, SanctionRow.id == AppealRow.sanction_id)
+        .join(CommunityRow, CommunityRow.id == AppealRow.community_id)
+        .where(AppealRow.id == appeal_id)
+    ).first()
+    if found is None:
+        raise NotFoundError(f"no appeal {appeal_id}")
+    row, sanction, slug = found
+    return {
+        **appeal_view(row),
+        "community": slug,
+        "member_id": sanction.member_id,
+        "sanction": sanction_view(sanction),
+    }

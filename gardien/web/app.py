@@ -23,6 +23,7 @@ from gardien.web.auth import session as auth_session
 from gardien.web.console import (
     audit,
     care_pages,
+    gatekeeping_pages,
     insights_pages,
     live,
     members_pages,
@@ -56,6 +57,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     for router in (moderation.router, members.router, applications.router, members_pages.router):
         app.include_router(router)
     app.include_router(reports_api.router)
+    app.include_router(gatekeeping_pages.router)
     app.include_router(policy_api.router)
     app.include_router(policy_pages.router)
     app.include_router(channel_api.router)
