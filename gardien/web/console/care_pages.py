@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from gardien.domain.time import utcnow
-from gardien.store import care_fires, care_inbox
+from gardien.store import care_config, care_fires, care_inbox
 from gardien.web.access import Principal, Role, require
 from gardien.web.api.care import scope_of
 from gardien.web.console.render import render
@@ -34,8 +34,24 @@ def inbox_page(
 
 @router.get("/console/care/cases/{case_id}", response_class=HTMLResponse)
 def case_page(case_id: Id, request: Request, db: DB, principal: Reader) -> HTMLResponse:
+    """The case with what can be done to it: a care agent of its community drafts from a
+    template and replies, assigns, routes and resolves (through the care API)."""
     detail = care_inbox.case_detail(db, case_id, scope_of(principal), utcnow())
-    return render(request, "care/case.html", {"detail": detail}, principal)
+    slug = detail.case.community
+    community = care_config.community_id(db, slug)
+    agent = principal.has(Role.care_agent, slug) and community is not None
+    templates = care_config.templates(db, community) if agent and community else []
+    first_response = None
+    if detail.first_response_at is not None:
+        first_response = (detail.first_response_at - detail.case.opened_at).total_seconds() / 60
+    context = {
+        "detail": detail,
+        "agent": agent,
+        "templates": sorted({template.name for template in templates}),
+        "departments": care_config.departments(db, community) if agent and community else [],
+        "first_response_minutes": first_response,
+    }
+    return render(request, "care/case.html", context, principal)
 
 
 @router.get("/console/care/fires", response_class=HTMLResponse)
