@@ -32,6 +32,7 @@ from gardien.store.care_cases import (
     case_to_join,
     negativity_of,
     post_facts,
+    post_facts_many,
     risk_inputs,
 )
 from gardien.store.tables import PostRow
@@ -87,6 +88,7 @@ def take_in(session: Session, records: Sequence[TriageRecord], now: datetime) ->
     case for each post the decision sent to the care inbox. Posts by the brand's own accounts
     open no case; their reply in a case's thread counts as its first response."""
     brands: dict[str, frozenset[str]] = {}
+    wanted: list[TriageRecord] = []
     for record in records:
         if record.post_id is None or record.decision is None:
             continue
@@ -97,12 +99,18 @@ def take_in(session: Session, records: Sequence[TriageRecord], now: datetime) ->
             continue
         scores = record.signals
         negative = max(scores.score(name) for name in NEGATIVE_SCORES) >= NEGATIVE_AT
-        if not negative and record.decision.queue is not Queue.CARE:
-            continue
-        facts = post_facts(session, record.post_id)
+        if negative or record.decision.queue is Queue.CARE:
+            wanted.append(record)
+    known = post_facts_many(session, [record.post_id for record in wanted if record.post_id])
+    catalogs: dict[int, CareCatalog] = {}
+    for record in wanted:
+        assert record.post_id is not None and record.decision is not None
+        facts = known.get(record.post_id)
         if facts is None:
             continue
-        _note_mention(session, facts)
+        if facts.community_id not in catalogs:
+            catalogs[facts.community_id] = config.catalog(session, facts.community_id)
+        _note_mention(session, facts, catalogs[facts.community_id])
         if record.decision.queue is Queue.CARE:
             do_open_or_join_case(
                 session,
@@ -131,11 +139,10 @@ def _note_brand_reply(session: Session, post_id: int, now: datetime) -> None:
                post=post_id)  # fmt: skip
 
 
-def _note_mention(session: Session, facts: PostFacts) -> None:
+def _note_mention(session: Session, facts: PostFacts, catalog: CareCatalog) -> None:
     negativity = negativity_of(facts.signals)
     if negativity < NEGATIVE_AT:
         return
-    catalog = config.catalog(session, facts.community_id)
     row = {
         "post_id": facts.post.id,
         "community_id": facts.community_id,

@@ -3,6 +3,7 @@ may join, and the inputs of its virality risk (engagement curve, signals, echoes
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -59,26 +60,33 @@ def score_of(signals: dict[str, Any], name: str) -> float:
 
 
 def post_facts(session: Session, post_id: int) -> PostFacts | None:
-    row = session.execute(
+    return post_facts_many(session, [post_id]).get(post_id)
+
+
+def post_facts_many(session: Session, post_ids: Sequence[int]) -> dict[int, PostFacts]:
+    """The facts of many posts in one query (triage hands over a whole batch at once)."""
+    if not post_ids:
+        return {}
+    rows = session.execute(
         select(PostRow, AuthorRow, ChannelRow.name, CommunityRow.id, CommunityRow.slug, TriageRow)
         .join(AuthorRow, AuthorRow.id == PostRow.author_id)
         .join(ChannelRow, ChannelRow.id == PostRow.channel_id)
         .join(CommunityRow, CommunityRow.id == ChannelRow.community_id)
         .outerjoin(TriageRow, TriageRow.post_id == PostRow.id)
-        .where(PostRow.id == post_id)
-    ).first()
-    if row is None:
-        return None
-    post, author, channel, community_id, slug, triage = row
-    return PostFacts(
-        post,
-        author,
-        channel,
-        community_id,
-        slug,
-        dict(triage.signals) if triage else {},
-        triage.language if triage else None,
+        .where(PostRow.id.in_(list(post_ids)))
     )
+    return {
+        post.id: PostFacts(
+            post,
+            author,
+            channel,
+            community_id,
+            slug,
+            dict(triage.signals) if triage else {},
+            triage.language if triage else None,
+        )
+        for post, author, channel, community_id, slug, triage in rows
+    }
 
 
 def case_of_post(session: Session, post_id: int) -> CaseRow | None:
