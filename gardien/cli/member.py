@@ -15,6 +15,7 @@ import typer
 from sqlalchemy import select
 
 from gardien.actions.identities import do_erase_member
+from gardien.actions.member_automation import scan_new_members
 from gardien.actions.members import Who, refresh_standing
 from gardien.cli.common import echo_table, running
 from gardien.domain.time import utcnow
@@ -158,6 +159,30 @@ def refresh(community: str = typer.Option(..., "--community", "-c")) -> None:
                 refresh_standing(session, member, utcnow(), policy.policy.strikes)
                 count += 1
         typer.echo(f"refreshed {count} members of {community}")
+
+
+@member_app.command("scan")
+def scan(
+    community: str = typer.Option(..., "--community", "-c"),
+    everyone: bool = typer.Option(
+        False, "--all", help="Check every member again (after a new ban), not only new ones."
+    ),
+) -> None:
+    """Ban evasion: compare members not checked yet (triage checks authors as it judges their
+    posts) with the banned members, flag resemblances with the evidence, and link identities
+    sharing a verified e-mail."""
+    with running() as runtime:
+        policy = policy_for(runtime.context(), community)
+        with runtime.database.session() as session:
+            row = find_community(session, community)
+            query = select(MemberRow).where(
+                MemberRow.community_id == row.id, MemberRow.erased_at.is_(None)
+            )
+            if not everyone:
+                query = query.where(MemberRow.evasion_checked_at.is_(None))
+            members = list(session.scalars(query.order_by(MemberRow.id)))
+            flags = scan_new_members(session, members, utcnow(), lambda _slug: policy)
+        typer.echo(f"checked {len(members)} members of {community}: {len(flags)} flagged")
 
 
 def register(app: typer.Typer) -> None:

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gardien.cli.main import app
+from tests.factories import post
 from tests.members.conftest import World, publish_code, rude
 
 
@@ -48,3 +49,22 @@ def test_queue_export_notices_and_erase_from_the_command_line(world: World, cli:
     assert refreshed.output.strip() == "refreshed 1 members of velo"
     missing = cli.invoke(app, ["member", "export", "999"])
     assert missing.exit_code == 2 and "no member 999" in missing.output
+
+
+def test_scan_checks_members_again_after_a_new_ban(world: World, cli: CliRunner) -> None:
+    """Authors are checked when their first post is judged; after a ban, `--all` checks again."""
+    publish_code(world)
+    spam = "Achetez mes vélos pas chers sur mon site, promo incroyable ce week-end seulement"
+    world.push(
+        post("b1", spam, author={"id": "t1", "handle": "@Troll_42"}),
+        post("n1", spam + " !", author={"id": "t2", "handle": "@troll.2024"}),
+    )
+    ana = world.as_("ana")
+    ids = {m["external_id"]: m["id"] for m in ana.get("/api/v1/members", community="velo")["items"]}
+    ana.post(f"/api/v1/members/{ids['t1']}/sanctions", {"kind": "ban", "rule": "spam"})
+    new_only = cli.invoke(app, ["member", "scan", "--community", "velo"])
+    assert new_only.exit_code == 0 and "checked 0 members of velo: 0 flagged" in new_only.output
+    everyone = cli.invoke(app, ["member", "scan", "-c", "velo", "--all"])
+    assert "checked 2 members of velo: 1 flagged" in everyone.output, everyone.output
+    [flag] = ana.get(f"/api/v1/members/{ids['t2']}")["evasion_flags"]
+    assert flag["banned_member_id"] == ids["t1"]
