@@ -65,3 +65,15 @@ def post_community(session: Session, post_id: int) -> str:
     if slug is None:
         raise NotFoundError(f"no post {post_id}")
     return slug
+
+
+def post_on_channel(session: Session, channel: str, external_id: str) -> int:
+    """The id of the post `external_id` of `channel` (as a channel bridge names it)."""
+    post_id = session.scalar(
+        select(PostRow.id)
+        .join(ChannelRow, ChannelRow.id == PostRow.channel_id)
+        .where(ChannelRow.name == channel, PostRow.external_id == external_id)
+    )
+    if post_id is None:
+        raise NotFoundError(f"no post {external_id!r} on channel {channel!r}")
+    return post_id

@@ -49,6 +49,8 @@ PUBLIC_ROUTES: frozenset[str] = frozenset(
         "/docs/oauth2-redirect",
         "/redoc",
         "/api/v1/ingest/{channel}",
+        # A channel bridge relays its users' reports, signed like ingest (web/api/reports.py).
+        "/api/v1/ingest/{channel}/reports",
         # Applicants and sanctioned members have no account: the application form, and the
         # appeal by the token of a notice (gardien/web/api/applications.py, members.py).
         "/api/v1/join/{community}",

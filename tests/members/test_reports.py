@@ -3,8 +3,11 @@ moderator sees who reported what and why, and dismisses unfounded reports (audit
 
 from __future__ import annotations
 
+import json
+import time
 from typing import Any
 
+from gardien.channels.webhook import sign
 from tests.factories import post
 from tests.members.conftest import World, rude
 
@@ -77,3 +80,36 @@ def test_reports_stay_within_ones_communities(world: World) -> None:
     created = report(world, "lea", pid)
     world.as_("tess").post(f"/api/v1/moderation/reports/{created['id']}/dismiss", expect=404)
     world.as_("lea").post(f"/api/v1/moderation/reports/{created['id']}/dismiss", expect=403)
+
+
+def bridge(world: World, body: dict[str, Any], secret: str = "forum-secret") -> Any:
+    """A channel bridge relaying a report, signed with the channel's webhook secret."""
+    content = json.dumps(body).encode()
+    stamp = int(time.time())
+    return world.client.post(
+        "/api/v1/ingest/forum/reports",
+        content=content,
+        headers={
+            "X-Gardien-Timestamp": str(stamp),
+            "X-Gardien-Signature": sign(secret, stamp, content),
+        },
+    )
+
+
+def test_a_channel_bridge_relays_reports_signed_and_rate_limited(world: World) -> None:
+    world.push(post("b", "Venez sur mon site", author="paul"))
+    one = {"post": "b", "reporter": "u1", "reason": "spam", "note": "pub"}
+    created = bridge(world, one)
+    assert created.status_code == 201, created.text
+    assert created.json()["reports"] == 1
+    [item] = world.items()
+    assert item["reports"][0]["reporter"] == "channel:forum:u1"
+    assert bridge(world, one).status_code == 409
+    assert bridge(world, one, secret="wrong").status_code == 401
+    assert bridge(world, one | {"post": "nope"}).status_code == 404
+    for _ in range(8):
+        bridge(world, one)
+    limited = bridge(world, one)
+    assert limited.status_code == 429 and limited.json()["error"]["code"] == "rate_limited"
+    assert int(limited.headers["Retry-After"]) > 0
+    assert bridge(world, one | {"reporter": "u2"}).status_code == 201  # another reporter
