@@ -35,7 +35,7 @@ from gardien.store.insights_dashboard import (
     response_times,
     theme_docs,
 )
-from gardien.store.insights_facts import catalogue_of
+from gardien.store.insights_facts import catalogue_of, rebuild_daily
 from gardien.store.insights_people import (
     author_stats,
     evidence_posts,
@@ -154,8 +154,8 @@ def build_report(
 
 
 #: Stored themes whose period has changed since are still served for this long: the
-#: `refresh_insights` job (hourly) or `gardien report themes` recomputes them meanwhile.
-THEMES_FRESH = timedelta(hours=6)
+#: `refresh_insights` job (every 15 minutes) or `gardien report themes` recomputes them meanwhile.
+THEMES_FRESH = timedelta(hours=1)
 
 
 def cached_themes(session: Any, scope: Scope, now: datetime) -> list[Theme]:
@@ -179,6 +179,13 @@ def compute_themes(
     signed = signed or stored_themes.signature(session, scope)
     stored_themes.save(session, scope, themes, signed, now)
     return themes
+
+
+def recount_daily(database: Database, community: str | None = None) -> int:
+    """Rebuild the daily summary from the facts (of one community); returns its cells."""
+    with database.session() as session:
+        row = find_community(session, community) if community else None
+        return rebuild_daily(session, row.id if row is not None else None)
 
 
 def refresh_themes(database: Database, community: str | None = None, days: int = 28) -> int:

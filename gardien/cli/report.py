@@ -89,11 +89,26 @@ def catalogue(
 
 @report_app.command("backfill")
 def backfill(community: str = typer.Option(None, help="Only this community.")) -> None:
-    """Recompute the dashboards' per-post facts from the stored judgements, then the funnel."""
+    """Recompute the dashboards' per-post facts from the stored judgements, recount the daily
+    summary, then the funnel and the themes."""
     with running() as runtime:
         done = backfill_facts(runtime.database, community)
+        cells = reports.recount_daily(runtime.database, community)
         placed = reports.refresh_funnels(runtime.database, community)
-    typer.echo(f"{done} posts' facts refreshed; {placed} members placed in the funnel")
+        reports.refresh_themes(runtime.database, community)
+    typer.echo(
+        f"{done} posts' facts refreshed ({cells} daily summary cells); "
+        f"{placed} members placed in the funnel"
+    )
+
+
+@report_app.command("themes")
+def themes(community: str = typer.Option(None, help="Only this community.")) -> None:
+    """The batch job behind the dashboards' themes: cluster each community's last 28 days of
+    posts when they changed and store the result (pages serve what is stored)."""
+    with running() as runtime:
+        done = reports.refresh_themes(runtime.database, community)
+    typer.echo(f"themes recomputed for {done} communities")
 
 
 @report_app.command("schedule")

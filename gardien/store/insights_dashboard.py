@@ -14,12 +14,13 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from gardien.insights.dashboard import Counts
+from gardien.insights.dashboard import DAILY_UP_TO, Counts
 from gardien.insights.themes import Doc
 from gardien.store.communities import find_channel, find_community
 from gardien.store.tables import AuthorRow, ChannelRow, PostRow
 from gardien.store.tables_insights import DailyCountRow as D
 from gardien.store.tables_insights import PostFactRow as F
+from gardien.store.tables_insights import WeeklyCountRow as W
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,38 +61,60 @@ def _where(scope: Scope) -> list[Any]:
 
 
 def _daily_where(scope: Scope) -> list[Any]:
-    clauses = [D.community_id == scope.community_id, D.day >= scope.since, D.day <= scope.until]
+    return _summary_where(D, D.day, scope, scope.since, scope.until)
+
+
+def _summary_where(table: Any, day: Any, scope: Scope, since: date, until: date) -> list[Any]:
+    clauses = [table.community_id == scope.community_id, day >= since, day <= until]
     if scope.channel_id is not None:
-        clauses.append(D.channel_id == scope.channel_id)
+        clauses.append(table.channel_id == scope.channel_id)
     if scope.language:
-        clauses.append(D.language == scope.language)
+        clauses.append(table.language == scope.language)
     return clauses
 
 
+def _parts(scope: Scope) -> list[tuple[Any, Any, date, date]]:
+    """Where a period's counts come from: per day when the dashboard charts it per day;
+    otherwise its whole weeks from `post_weekly` and its partial edge weeks per day."""
+    if (scope.until - scope.since).days < DAILY_UP_TO:
+        return [(D, D.day, scope.since, scope.until)]
+    first = scope.since + timedelta(days=-scope.since.weekday() % 7)  # first Monday
+    end = scope.until - timedelta(days=(scope.until.weekday() + 1) % 7)  # last Sunday
+    parts: list[tuple[Any, Any, date, date]] = [(W, W.week, first, end - timedelta(days=6))]
+    if first > scope.since:
+        parts.append((D, D.day, scope.since, first - timedelta(days=1)))
+    if end < scope.until:
+        parts.append((D, D.day, end + timedelta(days=1), scope.until))
+    return parts
+
+
 def cube(session: Session, scope: Scope) -> Counts:
-    """The period's counts in four groupings (see `Counts`), summed from the daily summary
-    `post_daily` (a few hundred rows a day, read through its covering index) rather than from
-    the posts: a year costs about what a fortnight of posts would."""
-    where = _daily_where(scope)
-    n = func.sum(D.posts)
-    volume = session.execute(
-        select(D.day, D.sentiment, n).where(*where).group_by(D.day, D.sentiment)
-    )
-    mix_groups = (D.sentiment, D.intent, D.complaint, D.queue, D.language, D.channel_id)
+    """The period's counts in four groupings (see `Counts`), summed from the summaries
+    (`post_daily`, `post_weekly`: a few hundred rows a day or week, read through their covering
+    indexes) rather than from the posts, so a year costs about what a month of posts would.
+    Whole weeks are dated by their Monday, which is how the weekly charts bucket them."""
+    counts = Counts()
+    for table, day, since, until in _parts(scope):
+        _add_counts(session, counts, table, day, _summary_where(table, day, scope, since, until))
+    return counts
+
+
+def _add_counts(session: Session, counts: Counts, t: Any, day: Any, where: list[Any]) -> None:
+    n = func.sum(t.posts)
+    volume = session.execute(select(day, t.sentiment, n).where(*where).group_by(day, t.sentiment))
+    mix_groups = (t.sentiment, t.intent, t.complaint, t.queue, t.language, t.channel_id)
     mix = session.execute(select(*mix_groups, n).where(*where).group_by(*mix_groups))
-    named = (*where, D.product != "")
-    product_groups = (D.product, D.intent, D.complaint)
+    named = (*where, t.product != "")
+    product_groups = (t.product, t.intent, t.complaint)
     products = session.execute(select(*product_groups, n).where(*named).group_by(*product_groups))
-    improvement = D.intent.in_(("feature_request", "complaint")) | D.complaint.is_(True)
+    improvement = t.intent.in_(("feature_request", "complaint")) | t.complaint.is_(True)
     daily = session.execute(
-        select(D.product, D.day, n).where(*named, improvement).group_by(D.product, D.day)
+        select(t.product, day, n).where(*named, improvement).group_by(t.product, day)
     )
-    return Counts(
-        volume=[(d, s, int(k)) for d, s, k in volume if k],
-        mix=[(s, i, c, q, lang, ch, int(k)) for s, i, c, q, lang, ch, k in mix if k],
-        products=[(p, i, c, int(k)) for p, i, c, k in products if k],
-        improvement=[(p, d, int(k)) for p, d, k in daily if k],
-    )
+    counts.volume += [(d, s, int(k)) for d, s, k in volume if k]
+    counts.mix += [(s, i, c, q, lang, ch, int(k)) for s, i, c, q, lang, ch, k in mix if k]
+    counts.products += [(p, i, c, int(k)) for p, i, c, k in products if k]
+    counts.improvement += [(p, d, int(k)) for p, d, k in daily if k]
 
 
 def latest_day(session: Session, community: str) -> date | None:
@@ -279,8 +302,19 @@ def _thread_response_times(
     session: Session, scope: Scope, brand_accounts: tuple[str, ...]
 ) -> ResponseTimes:
     handles = [handle.casefold() for handle in brand_accounts]
+    # The community's channels first: a range of the authors' (channel_id, external_id) index
+    # rather than a scan of every author.
+    channels = list(
+        session.scalars(select(ChannelRow.id).where(ChannelRow.community_id == scope.community_id))
+    )
     brand_ids = (
-        list(session.scalars(select(AuthorRow.id).where(func.lower(AuthorRow.handle).in_(handles))))
+        list(
+            session.scalars(
+                select(AuthorRow.id).where(
+                    AuthorRow.channel_id.in_(channels), func.lower(AuthorRow.handle).in_(handles)
+                )
+            )
+        )
         if handles
         else []
     )
@@ -292,14 +326,10 @@ def _thread_response_times(
     if not brand_ids:
         total = int(session.scalar(select(func.count()).select_from(F).where(asked)) or 0)
         return _summary("no brand accounts set", total, [], None, [])
-    # Two index range reads and a merge in Python, rather than one correlated lookup per
-    # asked post: the period's asked posts (ix_post_facts_threads covers them) and the brand's
-    # posts from the period's start to REPLY_WITHIN days after its end (ix_post_facts_author).
-    asked_rows = session.execute(
-        select(F.channel_id, F.thread, PostRow.id, PostRow.created_at)
-        .join(PostRow, PostRow.id == F.post_id)
-        .where(asked)
-    ).all()
+    # Index range reads and a merge in Python, rather than one correlated lookup per asked
+    # post: the brand's posts from the period's start to REPLY_WITHIN days after its end
+    # (ix_post_facts_author), the period's asked posts (covered by ix_post_facts_threads), and
+    # the times of only those asked in a thread the brand posted in.
     replies: dict[tuple[int, str], list[datetime]] = defaultdict(list)
     for channel_id, thread, replied in session.execute(
         select(F.channel_id, F.thread, PostRow.created_at)
@@ -314,12 +344,19 @@ def _thread_response_times(
         replies[(channel_id, thread)].append(replied)
     for times in replies.values():
         times.sort()
+    asked_rows = session.execute(select(F.channel_id, F.thread, F.post_id).where(asked)).all()
+    answerable = [(row[2], (row[0], row[1])) for row in asked_rows if (row[0], row[1]) in replies]
+    created: dict[int, datetime] = {}
+    for start in range(0, len(answerable), 1000):
+        ids = [post_id for post_id, _ in answerable[start : start + 1000]]
+        found = session.execute(select(PostRow.id, PostRow.created_at).where(PostRow.id.in_(ids)))
+        created.update((post_id, at) for post_id, at in found)
     rows = []
-    for channel_id, thread, post_id, created in asked_rows:
-        times = replies.get((channel_id, thread), [])
-        first = bisect.bisect_right(times, created)
-        if first < len(times) and times[first] - created <= REPLY_WITHIN:
-            rows.append((post_id, created, times[first]))
+    for post_id, key in answerable:
+        times, at = replies[key], created[post_id]
+        first = bisect.bisect_right(times, at)
+        if first < len(times) and times[first] - at <= REPLY_WITHIN:
+            rows.append((post_id, at, times[first]))
     delays = [(first - created).total_seconds() / 60 for _, created, first in rows]
     slow = sorted(rows, key=lambda row: row[1] - row[2])
     total = len(asked_rows)

@@ -7,18 +7,25 @@ posts judged before (after a catalogue change, say)."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, insert, select
+from sqlalchemy import Date, and_, bindparam, cast, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from gardien.insights.catalogue import Catalogue, Matcher, parse_catalogue
 from gardien.insights.labels import label, scores_of
+from gardien.insights.trends import week_of
 from gardien.store.db import Database
 from gardien.store.tables import ChannelRow, CommunityRow, PostRow, TriageRow
-from gardien.store.tables_insights import DAILY_CELL, DailyCountRow, PostFactRow
+from gardien.store.tables_insights import (
+    DAILY_CELL,
+    WEEKLY_CELL,
+    DailyCountRow,
+    PostFactRow,
+    WeeklyCountRow,
+)
 
 Cell = tuple[Any, ...]
 
@@ -94,7 +101,12 @@ def record_facts(session: Session, post_ids: Sequence[int]) -> int:
     if facts:
         session.execute(insert(PostFactRow), facts)
     after = Counter(_cell(fact) for fact in facts)
-    _apply_deltas(session, {cell: after[cell] - before[cell] for cell in after | before})
+    daily = {cell: after[cell] - before[cell] for cell in after | before}
+    weekly: Counter[Cell] = Counter()
+    for (community_id, day, *rest), n in daily.items():
+        weekly[(community_id, week_of(day), *rest)] += n
+    _apply_deltas(session, DailyCountRow, DAILY_CELL, daily)
+    _apply_deltas(session, WeeklyCountRow, WEEKLY_CELL, weekly)
     return len(facts)
 
 
@@ -118,34 +130,36 @@ def _stored_cells(session: Session, post_ids: Sequence[int]) -> Counter[Cell]:
     return found
 
 
-def _apply_deltas(session: Session, deltas: dict[Cell, int]) -> None:
-    """Add each cell's delta to `post_daily` in one multi-row upsert; drop emptied cells.
+def _apply_deltas(
+    session: Session, table: Any, names: tuple[str, ...], deltas: Mapping[Cell, int]
+) -> None:
+    """Add each cell's delta to a summary `table` in one multi-row upsert; drop emptied cells.
     Cells go in sorted order, so concurrent batches lock shared cells in the same order."""
     changed = [
-        dict(zip(DAILY_CELL, cell, strict=True), posts=n) for cell, n in sorted(deltas.items()) if n
+        dict(zip(names, cell, strict=True), posts=n) for cell, n in sorted(deltas.items()) if n
     ]
     if not changed:
         return
     dialect = session.get_bind().dialect.name
-    upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(DailyCountRow)
+    upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
     statement = upsert.on_conflict_do_update(
-        index_elements=list(DAILY_CELL),
-        set_={"posts": DailyCountRow.posts + upsert.excluded.posts},
+        index_elements=list(names), set_={"posts": table.posts + upsert.excluded.posts}
     )
     for start in range(0, len(changed), 500):
         session.execute(statement.values(changed[start : start + 500]))
     emptied = [{f"k_{k}": v for k, v in row.items()} for row in changed if row["posts"] < 0]
     if emptied:
-        keys = [getattr(DailyCountRow, name) == bindparam(f"k_{name}") for name in DAILY_CELL]
+        keys = [getattr(table, name) == bindparam(f"k_{name}") for name in names]
         session.connection().execute(
-            delete(DailyCountRow).where(and_(*keys), DailyCountRow.posts <= 0),
+            delete(table).where(and_(*keys), table.posts <= 0),
             [{k: v for k, v in row.items() if k != "k_posts"} for row in emptied],
         )
 
 
 def rebuild_daily(session: Session, community_id: int | None = None) -> int:
-    """Recount `post_daily` from `post_facts` (one INSERT … SELECT … GROUP BY): the backfill
-    for facts written before the summary existed, or written around `record_facts`."""
+    """Recount `post_daily` from `post_facts`, then `post_weekly` from `post_daily` (each one
+    INSERT … SELECT … GROUP BY): the backfill for facts written before the summaries existed,
+    or written around `record_facts`. Returns the daily cells."""
     facts = [getattr(PostFactRow, name) for name in DAILY_CELL]
     product = func.coalesce(PostFactRow.product, "")
     grouped = [
@@ -153,16 +167,33 @@ def rebuild_daily(session: Session, community_id: int | None = None) -> int:
         for name, column in zip(DAILY_CELL, facts, strict=True)
     ]
     query = select(*grouped, func.count()).group_by(*grouped)
-    clear = delete(DailyCountRow)
-    if community_id is not None:
-        query = query.where(PostFactRow.community_id == community_id)
-        clear = clear.where(DailyCountRow.community_id == community_id)
-    session.execute(clear)
-    session.execute(insert(DailyCountRow).from_select([*DAILY_CELL, "posts"], query))
+    by_week = [
+        _monday(session, DailyCountRow.day) if name == "day" else getattr(DailyCountRow, name)
+        for name in DAILY_CELL
+    ]
+    weeks = select(*by_week, func.sum(DailyCountRow.posts)).group_by(*by_week)
+    clears = [delete(DailyCountRow), delete(WeeklyCountRow)]
     total = select(func.count()).select_from(DailyCountRow)
     if community_id is not None:
+        query = query.where(PostFactRow.community_id == community_id)
+        weeks = weeks.where(DailyCountRow.community_id == community_id)
+        clears = [
+            delete(DailyCountRow).where(DailyCountRow.community_id == community_id),
+            delete(WeeklyCountRow).where(WeeklyCountRow.community_id == community_id),
+        ]
         total = total.where(DailyCountRow.community_id == community_id)
+    for clear in clears:
+        session.execute(clear)
+    session.execute(insert(DailyCountRow).from_select([*DAILY_CELL, "posts"], query))
+    session.execute(insert(WeeklyCountRow).from_select([*WEEKLY_CELL, "posts"], weeks))
     return int(session.scalar(total) or 0)
+
+
+def _monday(session: Session, day: Any) -> Any:
+    """SQL for the Monday starting `day`'s week (as `trends.week_of` does in Python)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.date_trunc("week", day), Date)
+    return func.date(day, "weekday 0", "-6 days")
 
 
 def backfill_facts(

@@ -145,6 +145,45 @@ class DailyCountRow(Base):
     posts: Mapped[int] = mapped_column(Integer)
 
 
+#: The dimensions of a `post_weekly` cell: a daily cell with its week (Monday) for its day.
+WEEKLY_CELL = ("community_id", "week", *DAILY_CELL[2:])
+
+
+class WeeklyCountRow(Base):
+    """`post_daily` summed per week (Monday, UTC): a period longer than the dashboard's daily
+    chart reads its whole weeks here (seven times fewer rows) and only its edges per day."""
+
+    __tablename__ = "post_weekly"
+    __table_args__ = (
+        UniqueConstraint(*WEEKLY_CELL, name="uq_post_weekly_cell"),
+        Index(
+            "ix_post_weekly_window",
+            "community_id",
+            "week",
+            "sentiment",
+            "intent",
+            "complaint",
+            "channel_id",
+            "language",
+            "queue",
+            "product",
+            "posts",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    week: Mapped[date]
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    language: Mapped[str] = mapped_column(String(20))
+    sentiment: Mapped[str] = mapped_column(String(10))
+    intent: Mapped[str] = mapped_column(String(20))
+    complaint: Mapped[bool] = mapped_column(Boolean)
+    product: Mapped[str] = mapped_column(String(100))
+    queue: Mapped[str] = mapped_column(String(20))
+    posts: Mapped[int] = mapped_column(Integer)
+
+
 class ThemeCacheRow(Base):
     """Themes computed by the batch job for one community's period and filters, served as is
     while the posts they were computed from are still the period's latest (`signature`)."""

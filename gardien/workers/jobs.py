@@ -83,12 +83,20 @@ def send_reports(services: Services) -> str:
     return f"{send_due_reports(services.database, Mailer(), utcnow())} reports sent"
 
 
+def refresh_insights(services: Services) -> str:
+    """Insights' batch work: the themes of each community's last 28 days, when they changed."""
+    from gardien.app.reports import refresh_themes
+
+    return f"themes recomputed for {refresh_themes(services.database)} communities"
+
+
 JOBS: tuple[Job, ...] = (
     Job("sweep_pending", 5, sweep_pending),
     Job("deliver_outbox", 10, deliver_outbox),
     Job("poll_channels", 30, poll_channels),
     Job("check_care", 60, check_care),
     Job("send_reports", 300, send_reports),
+    Job("refresh_insights", 900, refresh_insights),
 )
 
 

@@ -98,6 +98,13 @@ def test_report_command_writes_the_html_report(cli_env: Runtime, tmp_path: Path)
     assert bad.exit_code == 2 and "unknown period" in bad.output
 
 
+def test_backfill_and_the_themes_job_leave_the_stored_themes_served_as_they_are(
+    cli_env: Runtime,
+) -> None:
+    assert "6 posts' facts refreshed" in ok(["report", "backfill", "--community", "velo"])
+    assert ok(["report", "themes"]) == "themes recomputed for 0 communities\n"  # unchanged
+
+
 class Inbox:
     def __init__(self) -> None:
         self.messages: list[bytes] = []

@@ -15,7 +15,13 @@ from gardien.insights.dashboard import assemble
 from gardien.store import insights_animation as animation
 from gardien.store.insights_dashboard import PostFilter, cube, posts_behind, resolve_scope
 from gardien.store.insights_facts import backfill_facts, rebuild_daily
-from gardien.store.tables_insights import DAILY_CELL, DailyCountRow, GiveawayEntryRow
+from gardien.store.tables_insights import (
+    DAILY_CELL,
+    WEEKLY_CELL,
+    DailyCountRow,
+    GiveawayEntryRow,
+    WeeklyCountRow,
+)
 from gardien.store.tables_members import MemberRow
 from tests.insights.cast import forum_week
 
@@ -31,6 +37,7 @@ CATALOGUE = parse_catalogue(
 )
 CM = actions.Who("camille", NOW)
 DAILY_COLUMNS = [*(getattr(DailyCountRow, name) for name in DAILY_CELL), DailyCountRow.posts]
+WEEKLY_COLUMNS = [*(getattr(WeeklyCountRow, name) for name in WEEKLY_CELL), WeeklyCountRow.posts]
 
 
 def test_praise_and_improvement_per_product_with_the_posts_behind_each_number(
@@ -66,9 +73,11 @@ def test_backfill_recomputes_facts_after_the_catalogue_changes(runtime: Runtime)
 
 
 def daily_cells(runtime: Runtime) -> list[tuple[object, ...]]:
+    """Both summaries' non-empty cells."""
     with runtime.database.session() as session:
-        rows = session.execute(select(*DAILY_COLUMNS).where(DailyCountRow.posts > 0))
-        return sorted(tuple(row) for row in rows)
+        rows = session.execute(select(*DAILY_COLUMNS).where(DailyCountRow.posts > 0)).all()
+        weeks = session.execute(select(*WEEKLY_COLUMNS).where(WeeklyCountRow.posts > 0)).all()
+        return sorted(tuple(row) for row in rows) + sorted(tuple(row) for row in weeks)
 
 
 def test_the_daily_summary_kept_by_triage_equals_a_recount_from_the_facts(
@@ -79,10 +88,35 @@ def test_the_daily_summary_kept_by_triage_equals_a_recount_from_the_facts(
         actions.do_set_catalogue(session, CM, "velo", CATALOGUE)
     backfill_facts(runtime.database, "velo")  # every post re-recorded: its cells move
     kept = daily_cells(runtime)
-    assert sum(int(str(row[-1])) for row in kept) == 6
+    assert sum(int(str(row[-1])) for row in kept) == 6 * 2
     with runtime.database.session() as session:
         rebuild_daily(session)
     assert daily_cells(runtime) == kept
+
+
+def test_a_long_period_reads_whole_weeks_weekly_and_its_edges_daily(runtime: Runtime) -> None:
+    with runtime.database.session() as session:
+        actions.do_set_catalogue(session, CM, "velo", CATALOGUE)
+    forum_week(runtime)  # Monday 2 to Friday 6 November
+    with runtime.database.session() as session:
+        week = resolve_scope(session, "velo", date(2026, 11, 1), date(2026, 11, 7))
+        quarter = resolve_scope(session, "velo", date(2026, 9, 2), date(2026, 11, 30))
+        to_wednesday = resolve_scope(session, "velo", date(2026, 8, 1), date(2026, 11, 4))
+        short = assemble(cube(session, week), week.since, week.until)
+        long = assemble(cube(session, quarter), quarter.since, quarter.until)
+        edge = assemble(cube(session, to_wednesday), to_wednesday.since, to_wednesday.until)
+    assert long.bucket_days == 7 and long.total == short.total == 6
+    assert long.sentiment == short.sentiment and long.queues == short.queues
+    assert [(p.name, p.mentions) for p in long.products] == [
+        (p.name, p.mentions) for p in short.products
+    ]
+    assert [(start, sum(n.values())) for start, n in long.buckets if any(n.values())] == [
+        (date(2026, 11, 2), 6)
+    ]
+    assert edge.total == 3  # the 2nd, 3rd and 4th, counted per day
+    assert [(start, sum(n.values())) for start, n in edge.buckets if any(n.values())] == [
+        (date(2026, 11, 2), 3)
+    ]
 
 
 def run_giveaway(runtime: Runtime) -> int:
