@@ -132,6 +132,7 @@ def scan_new_members(
     if not members:
         return []
     who = Who(EVASION_ACTOR, now)
+    verified = _verified(session, [member.id for member in members])
     banned: dict[int, list[tuple[MemberRow, evasion.Identity, set[int]]]] = {}
     flags: list[int] = []
     for member in members:
@@ -143,22 +144,36 @@ def scan_new_members(
                 for group in [repo.group(session, person)]
             ]
         flags.extend(_flag(session, who, member, banned[community]))
-        if _verified(session, member):
+        if member.id in verified:
             slug = session.get_one(CommunityRow, community).slug
             linker = Who(LINK_ACTOR, now)
             do_auto_link(session, linker, member.id, policy(slug).policy.strikes)
-    session.execute(
-        update(MemberRow)
-        .where(MemberRow.id.in_([member.id for member in members]))
-        .values(evasion_checked_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    ids = [member.id for member in members]
+    for start in range(0, len(ids), 500):
+        session.execute(
+            update(MemberRow)
+            .where(MemberRow.id.in_(ids[start : start + 500]))
+            .values(evasion_checked_at=now)
+            .execution_options(synchronize_session=False)
+        )
     return flags
 
 
-def _verified(session: Session, member: MemberRow) -> bool:
-    extra = session.scalar(select(AuthorRow.extra).where(AuthorRow.id == member.author_id)) or {}
-    return bool(extra.get("email") and extra.get("verified"))
+def _verified(session: Session, member_ids: list[int], chunk: int = 500) -> set[int]:
+    """Which of these members' authors have a verified e-mail (queried by chunks)."""
+    found = set()
+    for start in range(0, len(member_ids), chunk):
+        rows = session.execute(
+            select(MemberRow.id, AuthorRow.extra)
+            .join(AuthorRow, AuthorRow.id == MemberRow.author_id)
+            .where(MemberRow.id.in_(member_ids[start : start + chunk]))
+        )
+        found |= {
+            member_id
+            for member_id, extra in rows
+            if (extra or {}).get("email") and (extra or {}).get("verified")
+        }
+    return found
 
 
 def _flag(
