@@ -100,3 +100,7 @@ def test_reply_to_a_case(page: Page, server: str) -> None:
     page.get_by_role("button", name="Resolve").click()
     expect(page.locator("#case-status")).to_have_text("resolved")
     expect(page.get_by_role("button", name="Reopen")).to_be_visible()
+    page.get_by_label("Language").select_option("fr")  # the same page in French
+    expect(page.get_by_role("heading", name=re.compile("^Dossier"))).to_be_visible()
+    expect(page.get_by_role("button", name="Rouvrir")).to_be_visible()
+    shoot(page, "care-case-fr")
