@@ -164,6 +164,12 @@ def author_history(session: Session, member: MemberRow, now: datetime) -> dict[s
         "standing": state.state,
         "standing_until": state.until,
         "sanctions": [sanction_view(row) for row in rows],
+        "evasion_flags": [
+            {"banned_member_id": f.banned_member_id, "score": f.score, "evidence": f.evidence}
+            for f in session.scalars(
+                select(EvasionFlagRow).where(EvasionFlagRow.member_id.in_([m.id for m in people]))
+            )
+        ],
         "recent_posts": [
             {"id": post.id, "text": post.text, "created_at": post.created_at, "action": action}
             for post, action in recent

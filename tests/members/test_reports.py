@@ -113,3 +113,12 @@ def test_a_channel_bridge_relays_reports_signed_and_rate_limited(world: World) -
     assert limited.status_code == 429 and limited.json()["error"]["code"] == "rate_limited"
     assert int(limited.headers["Retry-After"]) > 0
     assert bridge(world, one | {"reporter": "u2"}).status_code == 201  # another reporter
+
+
+def test_the_console_queue_shows_an_items_reports(world: World) -> None:
+    world.push(post("seen", "Venez voir ma boutique", author="paul"))
+    report(world, "lea", post_id(world, "seen"), "spam")
+    token = world.as_("ana").token
+    page = world.client.get("/console/queue", headers={"Authorization": f"Bearer {token}"})
+    assert page.status_code == 200
+    assert "lea says so" in page.text and "user:lea" in page.text
