@@ -108,3 +108,15 @@ def test_edit_a_policy_and_see_a_validation_error(page: Page, server: str) -> No
     expect(versions.nth(1).locator(".badge")).to_have_count(0)
     expect(editor).to_have_value(re.compile("action: hold"))
     shoot(page, "policy")
+
+    editor.fill(POLICY.replace("action: flag", "action: block"))
+    page.get_by_role("button", name="Run in shadow").click()
+    expect(versions).to_have_count(3)
+    expect(versions.first.locator(".badge.shadow")).to_be_visible()
+    expect(page.locator("p.policy-ok")).to_contain_text("runs in shadow")
+    expect(page.locator(".shadow-run")).to_contain_text("posts judged in shadow")
+    expect(editor).to_have_value(re.compile("action: hold"))  # the live text, still
+    shoot(page, "policy-shadow")
+    page.get_by_role("button", name="Stop the shadow run").click()
+    expect(page.locator(".shadow-run")).to_have_count(0)
+    expect(page.locator("#versions .badge.shadow")).to_have_count(0)

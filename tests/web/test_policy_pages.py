@@ -55,7 +55,7 @@ def test_without_javascript_an_invalid_file_comes_back_with_its_line(
     assert saved.status_code == 303
     (live,) = app_client.get("/api/v1/communities/velo/policy/versions").json()
     assert live["live"] and live["note"] == "hold insults"
-    assert saved.headers["location"] == f"{PAGE}?saved={live['version']}"
+    assert saved.headers["location"] == f"{PAGE}?saved={live['version']}&use=live"
 
 
 def test_the_editor_speaks_french(app_client: TestClient, cast: dict[str, str]) -> None:
@@ -75,3 +75,18 @@ def test_the_shipped_default_is_offered_as_the_communitys_own(
     form = {"text": html.unescape(text), "use": "validate"}
     checked = app_client.post(PAGE, data={**form, "csrf_token": csrf_of(app_client)})
     assert checked.status_code == 200, checked.text[:2000]
+
+
+def test_a_version_saved_to_run_in_shadow_is_marked_and_can_be_stopped(
+    app_client: TestClient, cast: dict[str, str]
+) -> None:
+    sign_in(app_client, "camille")
+    form = {"use": "live", "csrf_token": csrf_of(app_client)}
+    app_client.post(PAGE, data={**form, "text": POLICY.format(action="flag")})
+    app_client.post(PAGE, data={**form, "text": POLICY.format(action="hold"), "use": "shadow"})
+    page = app_client.get(PAGE)
+    assert page.text.count('class="badge live"') == 1
+    assert page.text.count('class="badge shadow"') == 1
+    assert "0 posts judged in shadow, 0 as live." in page.text
+    assert 'data-act="stop-shadow"' in page.text
+    assert "action: flag" in page.text  # the editor shows the live text

@@ -7,11 +7,12 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Form, Path, Request
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
 from gardien.actions.policies import do_save_policy
+from gardien.app.policies import shadow_stats
 from gardien.app.runtime import Runtime
 from gardien.domain import utcnow
 from gardien.errors import PolicyError
@@ -26,6 +27,7 @@ from gardien.web.deps import runtime, session
 router = APIRouter(include_in_schema=False)
 DB = Annotated[Session, Depends(session)]
 Manager = Annotated[Principal, Depends(require(Role.community_manager))]
+RT = Annotated[Runtime, Depends(runtime)]
 Slug = Annotated[str, Path(min_length=1, max_length=100)]
 #: "velo.yaml:16: watched_words…" — the file, the line, the reason.
 LINE = re.compile(r"^[^:\s]+\.ya?ml:(\d+):\s*(.*)$", re.DOTALL)
@@ -42,14 +44,23 @@ def policies_page(request: Request, principal: Manager) -> HTMLResponse | Redire
 
 @router.get("/console/communities/{slug}/policy", response_class=HTMLResponse)
 def policy_page(
-    slug: Slug, request: Request, db: DB, principal: Manager, saved: str | None = None
+    slug: Slug,
+    request: Request,
+    db: DB,
+    principal: Manager,
+    rt: RT,
+    saved: Annotated[str | None, Query(max_length=200)] = None,
+    use: Annotated[Literal["live", "shadow"], Query()] = "live",
 ) -> HTMLResponse:
     """The live policy's YAML in an editor, with the saved versions (live and shadow marked)."""
     access_community(principal, slug, Role.community_manager)
-    return render(request, "policy/editor.html", _context(db, slug, None, saved), principal)
+    context = {**_context(rt, db, slug, None, saved), "saved_use": use}
+    return render(request, "policy/editor.html", context, principal)
 
 
-def _context(db: Session, slug: str, text: str | None, saved: str | None) -> dict[str, Any]:
+def _context(
+    rt: Runtime, db: Session, slug: str, text: str | None, saved: str | None
+) -> dict[str, Any]:
     live, shadow = policies.active(db, slug)
     if text is None and live is None:
         locales = to_community(find_community(db, slug)).locales
@@ -63,6 +74,7 @@ def _context(db: Session, slug: str, text: str | None, saved: str | None) -> dic
         "text": live.text if text is None and live is not None else text,
         "versions": policies.versions(db, slug, 20),
         "saved": saved,
+        "shadow_stats": shadow_stats(rt.database, shadow.version) if shadow else None,
         "error": None,
         "error_line": None,
         "valid": None,
@@ -75,7 +87,7 @@ def policy_form(
     request: Request,
     db: DB,
     principal: Manager,
-    rt: Annotated[Runtime, Depends(runtime)],
+    rt: RT,
     text: Annotated[str, Form(max_length=2_000_000)],
     use: Annotated[Literal["validate", "live", "shadow"], Form()],
     note: Annotated[str, Form(max_length=2_000)] = "",
@@ -83,7 +95,7 @@ def policy_form(
     """The editor without JavaScript: validate or save the posted text; an invalid file comes
     back in the editor with its line and reason, and nothing is saved."""
     access_community(principal, slug, Role.community_manager)
-    context = _context(db, slug, text, None)
+    context = _context(rt, db, slug, text, None)
     try:
         if use == "validate":
             candidate = compile_text(text, source=f"{slug}.yaml")
@@ -99,7 +111,9 @@ def policy_form(
                     writing, slug, text, f"user:{principal.username}", utcnow(), use, note
                 )
             rt.refresh()
-            return RedirectResponse(f"{request.url.path}?saved={saved.version}", status_code=303)
+            return RedirectResponse(
+                f"{request.url.path}?saved={saved.version}&use={use}", status_code=303
+            )
     except PolicyError as error:
         found = LINE.match(str(error))
         context["error"] = found.group(2) if found else str(error)
