@@ -254,7 +254,7 @@ def generate(database: Database) -> None:
     with database.session() as session:
         cells = rebuild_daily(session)
     print(
-        f"  daily summary backfilled from the facts: {cells:,} cells "
+        f"  daily and weekly summaries backfilled from the facts: {cells:,} daily cells "
         f"in {time.perf_counter() - began:.1f} s",
         flush=True,
     )
