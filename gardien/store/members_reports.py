@@ -77,3 +77,15 @@ def post_on_channel(session: Session, channel: str, external_id: str) -> int:
     if post_id is None:
         raise NotFoundError(f"no post {external_id!r} on channel {channel!r}")
     return post_id
+
+
+def open_reports(session: Session, community_id: int, limit: int = 200) -> list[dict[str, Any]]:
+    """A community's open reports, oldest first, with the text of the post reported."""
+    rows = session.execute(
+        select(ReportRow, PostRow.text)
+        .join(PostRow, PostRow.id == ReportRow.post_id)
+        .where(ReportRow.community_id == community_id, ReportRow.status == "open")
+        .order_by(ReportRow.created_at, ReportRow.id)
+        .limit(limit)
+    )
+    return [{**report_view(row), "text": text} for row, text in rows]

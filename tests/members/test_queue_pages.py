@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.factories import post
 from tests.members.conftest import World, publish_code, rude
 
 
@@ -89,3 +90,23 @@ def test_another_moderator_decides_an_appeal_from_the_console(world: World) -> N
     file = world.as_("ana").get(f"/api/v1/members/{member}")
     assert file["appeals"][0]["status"] == "upheld" and file["active_strikes"] == 0
     assert page(world, "tess", path).status_code == 404
+
+
+def test_a_moderator_dismisses_reports_from_the_console(world: World) -> None:
+    world.push(post("fine", "Quel beau parcours ce week-end", author="zoe"))
+    posts = world.as_("lea").get("/api/v1/posts", community="velo")["items"]
+    pid = next(p["id"] for p in posts if p["external_id"] == "fine")
+    created = world.as_("lea").post(
+        f"/api/v1/posts/{pid}/reports", {"reason": "spam", "note": "bizarre"}, expect=201
+    )
+    listing = page(world, "ana", "/console/reports")
+    assert listing.status_code == 200
+    assert "Quel beau parcours" in listing.text and "spam: bizarre" in listing.text
+    path = f"/console/reports/{created['id']}/dismiss"
+    assert form(world, "tess", path, {"note": "x"}).status_code == 404
+    done = form(world, "ana", path, {"note": "rien à signaler"})
+    assert done.status_code == 303 and done.headers["location"].endswith("community=velo")
+    again = form(world, "ana", path, {})
+    assert again.status_code == 409 and "already dismissed by user:ana" in again.text
+    assert "No open report." in page(world, "ana", "/console/reports").text
+    assert world.items() == []

@@ -1,6 +1,6 @@
 """Console pages of the gatekeeping queues: applications waiting for a decision (approve or
-reject with a reason the applicant reads) and appeals (decided by another moderator than the
-sanction's author). Thin: each page reads one read model, each form calls one do_* function."""
+reject with a reason the applicant reads), appeals (decided by another moderator than the
+sanction's author) and readers' open reports (dismissed when unfounded). Thin: each page reads one read model, each form calls one do_* function."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
-from gardien.actions import appeals
+from gardien.actions import appeals, reports
 from gardien.actions import applications as gatekeeping
 from gardien.actions.members import Who
 from gardien.domain.time import utcnow
 from gardien.errors import ConflictError, GardienError, NotFoundError
 from gardien.pipeline.watched_words import policy_for
-from gardien.store import members_lists, members_views
+from gardien.store import members_lists, members_reports, members_views
 from gardien.store.communities import find_community
 from gardien.web.access import Principal, Role, access_community, require
 from gardien.web.console.render import render
@@ -176,3 +176,49 @@ async def decide_appeal(request: Request, appeal_id: int, db: Db, principal: Mod
     except GardienError as error:
         return _appeal_page(request, db, principal, appeal_id, str(error), _status(error))
     return RedirectResponse(f"/console/appeals?community={slug}", status_code=303)
+
+
+def _reports_page(
+    request: Request,
+    db: Session,
+    principal: Principal,
+    community: str | None,
+    error: str = "",
+    status_code: int = 200,
+) -> HTMLResponse:
+    groups = {
+        slug: members_reports.open_reports(db, find_community(db, slug).id)
+        for slug in _communities(principal, community, Role.moderator)
+    }
+    return render(
+        request,
+        "members/reports.html",
+        {"groups": groups, "error": error},
+        principal,
+        status_code=status_code,
+    )
+
+
+@router.get("/console/reports", response_class=HTMLResponse)
+def reports_page(
+    request: Request, db: Db, principal: Moderator, community: str | None = None
+) -> HTMLResponse:
+    """Readers' open reports, oldest first, with the post reported and a dismiss button."""
+    return _reports_page(request, db, principal, community)
+
+
+@router.post(
+    "/console/reports/{report_id}/dismiss", response_class=HTMLResponse, response_model=None
+)
+async def dismiss_report(request: Request, report_id: int, db: Db, principal: Moderator) -> Page:
+    """Dismiss a report as unfounded (audited); the post's item drops back in the queue."""
+    slug = access_community(
+        principal, members_reports.report_community(db, report_id), Role.moderator
+    )
+    form = await request.form()
+    try:
+        with db.begin_nested():
+            reports.do_dismiss_report(db, _who(principal), report_id, str(form.get("note", "")))
+    except GardienError as error:
+        return _reports_page(request, db, principal, slug, str(error), _status(error))
+    return RedirectResponse(f"/console/reports?community={slug}", status_code=303)
