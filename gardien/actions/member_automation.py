@@ -25,10 +25,18 @@ from gardien.store import policies
 from gardien.store.communities import find_community, to_community
 from gardien.store.members_people import banned_people, identity_of
 from gardien.store.tables import AuthorRow, ChannelRow, CommunityRow, PostRow
-from gardien.store.tables_members import EvasionFlagRow, MemberRow, SanctionRow
+from gardien.store.tables_members import (
+    EvasionFlagRow,
+    MemberRow,
+    ModerationItemRow,
+    SanctionRow,
+)
+from gardien.store.upsert import insert_ignoring_duplicates
 
 EVASION_ACTOR = "rule:ban-evasion"
 LINK_ACTOR = "rule:verified-email"
+#: A flagged member's post enters the review queue this high (a held post is about 1 to 2).
+EVASION_SEVERITY = 1.5
 
 
 def on_judged(session: Session, records: Sequence[TriageRecord], now: datetime) -> None:
@@ -219,7 +227,35 @@ def _flag(
             hints=[e.hint for e in found.evidence],
         )
         raised.append(flag.id)
+    if raised:
+        _to_review(session, member, who.now)
     return raised
+
+
+def _to_review(session: Session, member: MemberRow, now: datetime) -> None:
+    """Put the flagged member's latest post in the review queue (action ``evasion``), where the
+    author's history shows the evidence; an item the post already has is left as it is."""
+    post_id = session.scalar(
+        select(PostRow.id)
+        .where(PostRow.author_id == member.author_id)
+        .order_by(PostRow.created_at.desc(), PostRow.id.desc())
+        .limit(1)
+    )
+    if post_id is None:
+        return
+    session.execute(
+        insert_ignoring_duplicates(session, ModerationItemRow),
+        [
+            {
+                "post_id": post_id,
+                "community_id": member.community_id,
+                "action": "evasion",
+                "severity": EVASION_SEVERITY,
+                "status": "open",
+                "created_at": now,
+            }
+        ],
+    )
 
 
 def _flagged(session: Session, member_id: int, banned_id: int) -> bool:
