@@ -292,9 +292,17 @@ def _with_evidence(
 
 def _environment() -> Environment:
     from gardien.insights import charts
+    from gardien.web import i18n
 
     env = Environment(
-        loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True)
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True),
+        extensions=["jinja2.ext.i18n"],
+    )
+    # The body is shared with the console, which translates it; the exported report is English.
+    english = i18n.translator(i18n.DEFAULT)
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        english.gettext, english.ngettext, newstyle=True
     )
     env.globals["charts"] = charts
     return env

@@ -79,6 +79,21 @@ def test_every_number_on_the_console_dashboard_links_to_its_posts(demo: TestClie
     assert stage.status_code == 200 and "negative or complaint posts" in stage.text
 
 
+def test_a_french_reader_gets_the_dashboard_in_french(demo: TestClient, runtime: Runtime) -> None:
+    with runtime.database.session() as session:
+        accounts.do_set_locale(session, "mara", "fr", actor="mara", now=utcnow())
+    page = demo.get(f"/console/insights/support?{PERIOD}")
+    assert page.status_code == 200
+    for section in (
+        "Éloges et demandes d",
+        "Thèmes",
+        "Parcours des ambassadeurs",
+        "Temps de réponse",
+    ):
+        assert section in page.text
+    assert "Tableau des données" in page.text and "Data table" not in page.text
+
+
 def test_the_exported_pdf_shows_the_report(demo: TestClient, tmp_path: Path) -> None:
     assert shutil.which("pdftoppm"), "needs poppler-utils (`make test` installs it)"
     response = demo.get(f"/console/insights/support/report.pdf?{PERIOD}")
