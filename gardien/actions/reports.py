@@ -7,6 +7,7 @@ leaves the queue as ``dismissed``."""
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gardien.actions.members import Who, write_audit
@@ -64,8 +65,11 @@ def do_report(
         note=note,
         created_at=who.now,
     )
-    session.add(report)
-    session.flush()
+    try:
+        with session.begin_nested():  # two clicks at once: the second is told, not a 500
+            session.add(report)
+    except IntegrityError:
+        raise ConflictError(f"you already reported post {post_id}") from None
     if item.status == "open":
         _shift(session, item.id, STEP * (_steps(item, earlier + 1) - _steps(item, earlier)))
     write_audit(
