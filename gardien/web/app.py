@@ -29,11 +29,11 @@ from gardien.web.console import (
     members_pages,
     overview,
     pages,
+    policy_pages,
     queue,
     users,
 )
 from gardien.web.console import channels as channel_pages
-from gardien.web.console import policy_pages
 
 
 def create_app(runtime: Runtime) -> FastAPI:
