@@ -271,6 +271,20 @@ def refresh_funnels(database: Database, community: str | None = None) -> int:
     return placed
 
 
+def refresh_stale_funnels(database: Database, older_than: timedelta = FUNNEL_FRESH / 2) -> int:
+    """The batch job's funnel part: refresh the stored funnels older than `older_than`, so no
+    page view pays for the whole-history recomputation; returns how many were refreshed."""
+    now = datetime.now(UTC)
+    done = 0
+    with database.session() as session:
+        for row in session.scalars(select(CommunityRow)):
+            _, computed_at = stage_counts(session, row.id)
+            if computed_at is None or now - computed_at > older_than:
+                refresh_funnel(session, row.id, catalogue_of(row.settings), now.date(), now)
+                done += 1
+    return done
+
+
 def _with_evidence(
     session: Any, community_id: int, placements: list[Placement], stage: str, limit: int = 10
 ) -> list[Placement]:

@@ -84,10 +84,13 @@ def send_reports(services: Services) -> str:
 
 
 def refresh_insights(services: Services) -> str:
-    """Insights' batch work: the themes of each community's last 28 days, when they changed."""
-    from gardien.app.reports import refresh_themes
+    """Insights' batch work: the themes of each community's last 28 days when they changed,
+    and the funnels stored more than 12 hours ago."""
+    from gardien.app.reports import refresh_stale_funnels, refresh_themes
 
-    return f"themes recomputed for {refresh_themes(services.database)} communities"
+    themes = refresh_themes(services.database)
+    funnels = refresh_stale_funnels(services.database)
+    return f"themes recomputed for {themes} communities, funnels for {funnels}"
 
 
 JOBS: tuple[Job, ...] = (

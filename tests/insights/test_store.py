@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select, update
 
 from gardien.actions import insights as actions
+from gardien.app import reports
 from gardien.app.runtime import Runtime
 from gardien.insights import giveaway as draw_rules
 from gardien.insights.catalogue import parse_catalogue
@@ -117,6 +118,13 @@ def test_a_long_period_reads_whole_weeks_weekly_and_its_edges_daily(runtime: Run
     assert [(start, sum(n.values())) for start, n in edge.buckets if any(n.values())] == [
         (date(2026, 11, 2), 3)
     ]
+
+
+def test_the_batch_job_refreshes_only_funnels_gone_stale(runtime: Runtime) -> None:
+    forum_week(runtime)
+    assert reports.refresh_stale_funnels(runtime.database) >= 1  # never computed
+    assert reports.refresh_stale_funnels(runtime.database) == 0  # fresh now
+    assert reports.refresh_stale_funnels(runtime.database, timedelta(0)) >= 1
 
 
 def run_giveaway(runtime: Runtime) -> int:
