@@ -16,7 +16,8 @@ from sqlalchemy import select
 
 from gardien.actions.identities import do_erase_member
 from gardien.actions.member_automation import scan_new_members
-from gardien.actions.members import Who, refresh_standing
+from gardien.actions.members import Who
+from gardien.app.members import refresh_members
 from gardien.cli.common import echo_table, running
 from gardien.domain.time import utcnow
 from gardien.pipeline.watched_words import policy_for
@@ -147,17 +148,7 @@ def refresh(community: str = typer.Option(..., "--community", "-c")) -> None:
     """Recompute every member's active strikes (after decay) and trust level, which the
     policy's rules read; run it daily (e.g. from cron)."""
     with running() as runtime:
-        policy = policy_for(runtime.context(), community)
-        with runtime.database.session() as session:
-            row = find_community(session, community)
-            count = 0
-            for member in session.scalars(
-                select(MemberRow).where(
-                    MemberRow.community_id == row.id, MemberRow.canonical_id.is_(None)
-                )
-            ):
-                refresh_standing(session, member, utcnow(), policy.policy.strikes)
-                count += 1
+        count = refresh_members(runtime.database, runtime.context(), community)
         typer.echo(f"refreshed {count} members of {community}")
 
 

@@ -93,6 +93,13 @@ def refresh_insights(services: Services) -> str:
     return f"themes recomputed for {themes} communities, funnels for {funnels}"
 
 
+def refresh_members(services: Services) -> str:
+    """Strikes decay and trust levels follow history, as each community's policy says."""
+    from gardien.app.members import refresh_all_members
+
+    return f"{refresh_all_members(services.database, services.context())} members refreshed"
+
+
 JOBS: tuple[Job, ...] = (
     Job("sweep_pending", 5, sweep_pending),
     Job("deliver_outbox", 10, deliver_outbox),
@@ -100,6 +107,7 @@ JOBS: tuple[Job, ...] = (
     Job("check_care", 60, check_care),
     Job("send_reports", 300, send_reports),
     Job("refresh_insights", 900, refresh_insights),
+    Job("refresh_members", 900, refresh_members),
 )
 
 
