@@ -93,6 +93,15 @@ def refresh_insights(services: Services) -> str:
     return f"themes recomputed for {themes} communities, funnels for {funnels}"
 
 
+def remind_events(services: Services) -> str:
+    """Announce events starting within a day and remind who is going (once per event)."""
+    from gardien.actions.insights import Who, do_queue_event_reminders
+
+    with services.database.session() as session:
+        count = do_queue_event_reminders(session, Who("rule:event-reminders", utcnow()))
+    return f"{count} events reminded"
+
+
 def refresh_members(services: Services) -> str:
     """Strikes decay and trust levels follow history, as each community's policy says."""
     from gardien.app.members import refresh_all_members
@@ -108,6 +117,7 @@ JOBS: tuple[Job, ...] = (
     Job("send_reports", 300, send_reports),
     Job("refresh_insights", 900, refresh_insights),
     Job("refresh_members", 900, refresh_members),
+    Job("remind_events", 900, remind_events),
 )
 
 
