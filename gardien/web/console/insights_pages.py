@@ -57,9 +57,7 @@ def dashboard(
     language: str | None = None,
 ) -> HTMLResponse:
     """The dashboard: filters, then every section of the report."""
-    access_community(principal, community, *READERS)
-    since, until = _period(rt, community, since, until)
-    report = reports.build_report(rt.database, community, since, until, channel, language)
+    report = _report(rt, principal, community, since, until, channel, language)
     context = {
         "report": report,
         "charts": charts,
@@ -68,6 +66,21 @@ def dashboard(
         **reports.links(report),
     }
     return render(request, "insights/dashboard.html", context, principal)
+
+
+def _report(
+    rt: Runtime,
+    principal: Principal,
+    community: str,
+    since: date | None,
+    until: date | None,
+    channel: str | None,
+    language: str | None,
+) -> reports.Report:
+    """The report the dashboard and the download show, once the reader's access is checked."""
+    access_community(principal, community, *READERS)
+    start, end = _period(rt, community, since, until)
+    return reports.build_report(rt.database, community, start, end, channel, language)
 
 
 def _scope(
@@ -182,11 +195,9 @@ def download(
     language: str | None = None,
 ) -> Response:
     """The report as a file: HTML (self-contained) or PDF."""
-    access_community(principal, community, *READERS)
-    since, until = _period(rt, community, since, until)
-    report = reports.build_report(rt.database, community, since, until, channel, language)
+    report = _report(rt, principal, community, since, until, channel, language)
     base = str(request.base_url)
-    name = f"gardien-{community}-{since}-{until}.{format}"
+    name = f"gardien-{community}-{report.since}-{report.until}.{format}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if format == "pdf":
         return Response(
