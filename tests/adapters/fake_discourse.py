@@ -36,6 +36,7 @@ class FakeDiscourse:
         for pattern, handler in [
             (r"GET /posts\.json", self.latest),
             (r"GET /posts/(\d+)\.json", self.get_post),
+            (r"GET /posts/by_number/(\d+)/(\d+)\.json", self.by_number),
             (r"POST /posts\.json", self.create_post),
             (r"DELETE /posts/(\d+)\.json", self.delete_post),
             (r"POST /post_actions\.json", self.flag),
@@ -54,6 +55,14 @@ class FakeDiscourse:
     def get_post(self, request: Request, post_id: str) -> Reply:
         post = self.posts.get(int(post_id))
         return Reply(200, post) if post else Reply(404, {"errors": ["not found"]})
+
+    def by_number(self, request: Request, topic: str, number: str) -> Reply:
+        found = [
+            p
+            for p in self.posts.values()
+            if p["topic_id"] == int(topic) and p["post_number"] == int(number)
+        ]
+        return Reply(200, found[0]) if found else Reply(404, {"errors": ["not found"]})
 
     def create_post(self, request: Request) -> Reply:
         body = request.json()

@@ -123,9 +123,11 @@ class FakeX(_Base):
 
 
 class FakeGraph(_Base):
-    def __init__(self) -> None:
+    """Facebook's Graph API; `FakeGraph("instagram_comments.json")` serves Instagram's shape."""
+
+    def __init__(self, comments: str = "facebook_comments.json") -> None:
         super().__init__()
-        self.comments: list[dict[str, Any]] = payload("facebook_comments.json")["data"]
+        self.comments: list[dict[str, Any]] = payload(comments)["data"]
         self.base = ""
 
     def __call__(self, request: Request) -> Reply:

@@ -16,9 +16,10 @@ from gardien.channels.dispatch import Dispatcher
 from gardien.channels.platforms.discourse import DiscourseAdapter, signature
 from gardien.domain import OutboundAction, utcnow
 from gardien.errors import SignatureError
+from tests.adapters.conftest import FAST_HTTP as FAST
 from tests.adapters.conftest import add_channel, health_of, posts_of, rejects_of
 from tests.adapters.fake_discourse import API_KEY, FakeDiscourse
-from tests.adapters.fakes import PAYLOADS, FakeServer, rate_limited, serving
+from tests.adapters.fakes import PAYLOADS, FakeServer, Reply, rate_limited, serving
 
 SECRET = "hook-secret-xyz"
 
@@ -50,6 +51,52 @@ def test_forum_posts_arrive_with_topics_authors_likes_and_edits(
     assert (lucie.author_handle, lucie.likes, lucie.replies) == ("lucie", 3, 2)
     assert (karim.thread_id, karim.likes) == ("topic-77", 5)
     assert posts["504"].thread_id == "topic-78"
+
+
+def test_replies_point_at_their_parent_post_found_in_the_page_or_asked_once(
+    runtime: Runtime, forum: tuple[FakeDiscourse, FakeServer], listener: Callable[..., Listener]
+) -> None:
+    fake, server = forum
+    fake.page_size = 2  # the first page holds 504 and 503; 503 answers post 2 of topic 77
+    listening = listener("rouleurs")
+    listening.cycle()
+    assert posts_of(runtime, "rouleurs")["503"].parent_id == "502"
+    assert [r.path for r in server.calls("GET /posts/by_number")] == ["/posts/by_number/77/2.json"]
+    for number in (505, 506):
+        fake.add_post(number, f"réponse {number}")  # replies to the topic: its first post
+    listening.cycle()
+    posts = posts_of(runtime, "rouleurs")
+    assert (posts["505"].parent_id, posts["506"].parent_id) == ("501", "501")
+    assert len(server.calls("GET /posts/by_number/77/1.json")) == 1  # remembered
+    assert posts["504"].parent_id is None  # a topic's first post replies to nothing
+
+
+def test_a_webhook_reply_gets_its_parent_and_a_forum_out_of_reach_only_loses_the_parent(
+    forum: tuple[FakeDiscourse, FakeServer],
+) -> None:
+    _, server = forum
+    body = (PAYLOADS / "discourse_webhook_post_created.json").read_bytes()  # post 4, replies to 3
+    headers = {
+        "X-Discourse-Event": "post_created",
+        "X-Discourse-Event-Signature": signature(SECRET, body),
+    }
+    settings = {"base_url": server.url, "api_key": API_KEY, "api_username": "gardien"}
+    adapter = DiscourseAdapter(
+        ChannelConfig("rouleurs", "discourse", settings={**settings, "webhook_secret": SECRET})
+    )
+    [parsed] = adapter.receive(headers, body)
+    assert parsed.post is not None and parsed.post.parent_id == "503"
+    server.fail("GET /posts/by_number", Reply(500, {"errors": ["down"]}), times=10)
+    cold = DiscourseAdapter(
+        ChannelConfig(
+            "rouleurs", "discourse", settings={**settings, "webhook_secret": SECRET, "http": FAST}
+        )
+    )
+    [parsed] = cold.receive(headers, body)
+    assert parsed.post is not None and (parsed.post.id, parsed.post.parent_id) == ("505", None)
+    assert parsed.post.extra["reply_to_post_number"] == 3
+    adapter.close()
+    cold.close()
 
 
 def test_new_posts_are_paged_back_to_the_cursor_once(

@@ -194,6 +194,27 @@ def test_reply_hide_and_remove_are_carried_out_once(
     assert seen == [(verb, target) for target, verb in spec.actions.values()]
 
 
+def test_instagram_replies_are_asked_with_their_comments_and_point_at_them(
+    runtime: Runtime, listener: Callable[..., Listener]
+) -> None:
+    fake = FakeGraph("instagram_comments.json")
+    with serving(fake) as server:
+        fake.base = server.url
+        add_channel(
+            runtime,
+            "insta",
+            "instagram",
+            base_url=server.url,
+            access_token=TOKEN,
+            objects=["17895695668004550"],
+        )
+        assert listener("insta").cycle().polls[0].new == 2
+        [listing] = server.calls("GET /17895695668004550/comments")
+    assert "replies{" in (listing.arg("fields") or "")
+    reply = posts_of(runtime, "insta")["17858893269000002"]
+    assert (reply.thread_id, reply.parent_id) == ("17895695668004550", "17858893269000001")
+
+
 def test_an_instagram_export_maps_comments_and_replies_and_imports_once(runtime: Runtime) -> None:
     add_channel(runtime, "insta", "instagram", objects=["17895695668004550"])
     export = PAYLOADS / "instagram_comments.json"

@@ -5,7 +5,10 @@ Settings: `base_url`, `api_key`, `api_username` (a staff account for moderation)
 `webhook_secret` (the secret set on the Discourse webhook), `max_pages` per poll.
 
 A Discourse topic is the thread: every post of topic 12 has thread id "topic-12", so the queue
-shows a topic's posts together (the numbers within the topic stay in the post's extra fields).
+shows a topic's posts together. Discourse names a reply's parent by its number within the topic
+(`reply_to_post_number`; none means a reply to the topic, i.e. to its first post): the parent's
+post id is taken from the same page when it is there, else asked once with
+`/posts/by_number/{topic}/{number}.json` and remembered. The numbers stay in the extra fields.
 Discourse accepts no idempotency key: hiding checks the post's state first, and the dispatcher
 records every delivery so the same outbox key never posts twice."""
 
@@ -20,7 +23,7 @@ from typing import Any
 import httpx
 
 from gardien.channels.adapter import ChannelConfig, Cursor, Page, UnsupportedAction
-from gardien.channels.http import ChannelError, HttpClient, Unauthorized
+from gardien.channels.http import ChannelError, HttpClient, RemoteError, Unauthorized
 from gardien.channels.parse import Parsed
 from gardien.channels.platforms.common import (
     crawl_newest_first,
@@ -30,16 +33,19 @@ from gardien.channels.platforms.common import (
     to_parsed,
 )
 from gardien.domain import OutboundAction
-from gardien.errors import SignatureError
+from gardien.errors import ConfigError, SignatureError
 
 SIGNATURE_HEADER = "X-Discourse-Event-Signature"
 EVENT_HEADER = "X-Discourse-Event"
 SPAM, INAPPROPRIATE = 8, 4
 FOREVER = "3000-01-01T00:00:00Z"
+#: Parent post ids remembered per adapter, (topic id, post number) → post id; forgotten past this.
+REMEMBERED_NUMBERS = 10_000
 
 
-def map_post(post: dict[str, Any]) -> dict[str, Any]:
-    """A Discourse post (API or webhook payload) as an interchange record."""
+def map_post(post: dict[str, Any], parent_id: str | None = None) -> dict[str, Any]:
+    """A Discourse post (API or webhook payload) as an interchange record; `parent_id` is the
+    post id of the post it replies to (see `DiscourseAdapter.parents`)."""
     likes = post.get("like_count")
     if likes is None:
         likes = next(
@@ -60,6 +66,7 @@ def map_post(post: dict[str, Any]) -> dict[str, Any]:
             "trust_level": post.get("trust_level"),
         },
         "thread_id": f"topic-{post['topic_id']}",
+        "parent_id": parent_id,
         "likes": likes,
         "replies": post.get("reply_count", 0),
         "visibility": "private" if post.get("topic_archetype") == "private_message" else "public",
@@ -100,6 +107,7 @@ class DiscourseAdapter:
         self.max_pages = int(config.get("max_pages", 10))
         self._http = client
         self.secret = str(config.get("webhook_secret") or "")
+        self._numbers: dict[tuple[str, int], str | None] = {}
 
     @property
     def http(self) -> HttpClient:
@@ -142,7 +150,7 @@ class DiscourseAdapter:
         def page(posts: list[Any], done: bool) -> Page:
             state = {"last_id": newest[0] if done and newest else last}
             return Page(
-                to_parsed(posts, map_post, self.config.limits),
+                self._mapped(posts, lenient=False),
                 {k: v for k, v in state.items() if v},
                 f"discourse:{self.config.name}:after:{last or 'latest'}",
             )
@@ -168,7 +176,51 @@ class DiscourseAdapter:
             ]
         if not isinstance(data, dict) or "post" not in data or event in {"post_destroyed", "ping"}:
             return []
-        return to_parsed([data["post"]], map_post, self.config.limits)
+        return self._mapped([data["post"]], lenient=True)
+
+    def _mapped(self, posts: list[Any], lenient: bool) -> list[Parsed]:
+        parents = self.parents(posts, lenient)
+        return to_parsed(
+            posts,
+            lambda post: map_post(post, parents.get(str(post.get("id")))),
+            self.config.limits,
+        )
+
+    def parents(self, posts: list[Any], lenient: bool = False) -> dict[str, str]:
+        """The parent post id of each reply among `posts`, by post id. The page itself holds
+        many parents; the others are asked once each. A parent that is gone (or hidden from
+        us) leaves the reply without one; `lenient` (webhooks) also shrugs off a forum that
+        cannot be asked right now, where a poll would rather fail and be retried whole."""
+        if len(self._numbers) > REMEMBERED_NUMBERS:
+            self._numbers.clear()
+        for post in posts:
+            place = _place(post)
+            if place is not None:
+                self._numbers[place] = str(post["id"])
+        found: dict[str, str] = {}
+        for post in posts:
+            place = _place(post)
+            if place is None or place[1] <= 1:
+                continue
+            wanted = (place[0], _number(post.get("reply_to_post_number")) or 1)
+            if wanted not in self._numbers:
+                try:
+                    self._numbers[wanted] = self._post_id_at(*wanted)
+                except (ChannelError, ConfigError):
+                    if not lenient:
+                        raise
+                    continue
+            parent = self._numbers[wanted]
+            if parent is not None:
+                found[str(post["id"])] = parent
+        return found
+
+    def _post_id_at(self, topic: str, number: int) -> str | None:
+        try:
+            post = self.http.get_json(f"/posts/by_number/{topic}/{number}.json")
+        except RemoteError:
+            return None  # deleted, or in a category we cannot see
+        return str(post["id"]) if isinstance(post, dict) and "id" in post else None
 
     # acting --------------------------------------------------------------------------------
 
@@ -243,6 +295,21 @@ class DiscourseAdapter:
     def _admin(self, user_id: str, verb: str, body: dict[str, Any]) -> str:
         self.http.request("PUT", f"/admin/users/{user_id}/{verb}.json", json=body or None)
         return user_id
+
+
+def _number(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _place(post: Any) -> tuple[str, int] | None:
+    """(topic id, post number) of a well-formed post, else None (it will be rejected)."""
+    if not isinstance(post, dict) or "id" not in post or post.get("topic_id") is None:
+        return None
+    number = _number(post.get("post_number"))
+    return (str(post["topic_id"]), number) if number is not None else None
 
 
 def _reason(payload: dict[str, Any]) -> str:

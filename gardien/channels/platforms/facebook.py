@@ -5,8 +5,11 @@ Settings: `access_token` (a page token), `objects` (ids of the posts or media wh
 read), `page_id` (for bans), `base_url` (default https://graph.facebook.com/v19.0), `limit`.
 
 Comments are read in chronological order and paged with `paging.cursors.after`, which is also
-the cursor kept per object: the next poll asks for what came after it. Graph errors come in
-its own shape: code 190 is an expired or revoked token, codes 4/17/32/613 are rate limits."""
+the cursor kept per object: the next poll asks for what came after it. Facebook's
+`filter=stream` lists replies among the comments, each naming its `parent`; Instagram lists
+top-level comments only, so their replies are asked for in the same request (`replies{…}`) and
+come after the comment they answer. Graph errors come in its own shape: code 190 is an expired
+or revoked token, codes 4/17/32/613 are rate limits."""
 
 from __future__ import annotations
 
@@ -24,7 +27,8 @@ from gardien.channels.platforms.common import expect, to_parsed
 from gardien.domain.time import utcnow
 
 FB_FIELDS = "id,message,created_time,from{id,name},like_count,comment_count,parent{id},permalink_url,is_hidden"
-IG_FIELDS = "id,text,timestamp,username,from{id,username},like_count,parent_id,hidden"
+IG_COMMENT = "id,text,timestamp,username,from{id,username},like_count,parent_id,hidden"
+IG_FIELDS = f"{IG_COMMENT},replies{{{IG_COMMENT}}}"
 RATE_CODES = {4, 17, 32, 613, 80001, 80004}
 
 
@@ -60,6 +64,21 @@ def map_comment(item: tuple[dict[str, Any], str]) -> dict[str, Any]:
     }
 
 
+def with_replies(comments: list[Any], thread: str) -> list[tuple[Any, str]]:
+    """Each comment (paired with its thread), followed by the replies nested in it
+    (Instagram's `replies.data`), which answer that comment."""
+    items: list[tuple[Any, str]] = []
+    for comment in comments:
+        items.append((comment, thread))
+        nested = comment.get("replies") if isinstance(comment, dict) else None
+        replies = nested.get("data") if isinstance(nested, dict) else None
+        for reply in replies if isinstance(replies, list) else []:
+            if isinstance(reply, dict):
+                reply = {"parent_id": comment.get("id"), **reply}
+            items.append((reply, thread))
+    return items
+
+
 def parse_export(body: bytes, config: ChannelConfig) -> list[Parsed]:
     """Graph API comment responses ({"data": [...], "paging": …}); an object id given as
     `"object_id"` beside `data` (or the channel's first object) names the thread."""
@@ -70,7 +89,7 @@ def parse_export(body: bytes, config: ChannelConfig) -> list[Parsed]:
             str(response.get("object_id") or default) if isinstance(response, dict) else default
         )
         data = response.get("data") if isinstance(response, dict) else None
-        items.extend((comment, thread) for comment in data or [])
+        items.extend(with_replies(list(data or []), thread))
     return to_parsed(items, map_comment, config.limits)
 
 
@@ -129,7 +148,7 @@ class GraphAdapter:
                 if after:
                     state[obj] = after
                 yield Page(
-                    to_parsed([(c, obj) for c in comments], map_comment, self.config.limits),
+                    to_parsed(with_replies(comments, obj), map_comment, self.config.limits),
                     dict(state),
                     source,
                 )
