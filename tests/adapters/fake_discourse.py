@@ -97,7 +97,9 @@ class FakeDiscourse:
         self.admin_calls.append((verb, user_id, request.json() if request.body else None))
         return Reply(200, {"suspension": {}} if verb == "suspend" else {"silence": {}})
 
-    def add_post(self, post_id: int, text: str) -> None:
+    def add_post(self, post_id: int, text: str, created_at: str | None = None) -> None:
         template = copy.deepcopy(self.posts[502])
         template.update(id=post_id, raw=text, cooked=f"<p>{text}</p>", post_number=post_id)
+        if created_at is not None:
+            template.update(created_at=created_at, updated_at=created_at)
         self.posts[post_id] = template

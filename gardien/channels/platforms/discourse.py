@@ -25,14 +25,17 @@ import httpx
 from gardien.channels.adapter import ChannelConfig, Cursor, Page, UnsupportedAction
 from gardien.channels.http import ChannelError, HttpClient, RemoteError, Unauthorized
 from gardien.channels.parse import Parsed
+from gardien.channels.platforms.backfill import Backfill, parse_time, walk_back
 from gardien.channels.platforms.common import (
     crawl_newest_first,
     expect,
     html_to_text,
     id_key,
+    newest,
     to_parsed,
 )
 from gardien.domain import OutboundAction
+from gardien.domain.time import utcnow
 from gardien.errors import ConfigError, SignatureError
 
 SIGNATURE_HEADER = "X-Discourse-Event-Signature"
@@ -132,15 +135,16 @@ class DiscourseAdapter:
 
     def fetch(self, cursor: Cursor) -> Iterator[Page]:
         last = cursor.get("last_id")
-        newest: list[str] = []
+        plan = Backfill.of(self.config)
+        if not last and plan is not None:
+            yield from self._backfill(plan, cursor.get("backfill") or {})
+            return
+        newest_ids: list[str] = []
 
         def fetch_page(before: str | None) -> tuple[list[Any], str | None]:
-            params = {"before": before} if before else {}
-            data = self.http.get_json("/posts.json", params=params)
-            posts = expect(data, "latest_posts", list, "/posts.json")
-            ids = [str(p["id"]) for p in posts if isinstance(p, dict) and "id" in p]
-            newest.extend(ids[:1])
-            return posts, min(ids, key=id_key) if ids else None
+            posts, older = self._latest(before)
+            newest_ids.extend(_ids(posts)[:1])
+            return posts, older
 
         def known(post: Any) -> bool:
             if not last or not isinstance(post, dict):
@@ -148,7 +152,7 @@ class DiscourseAdapter:
             return id_key(str(post.get("id"))) <= id_key(str(last))
 
         def page(posts: list[Any], done: bool) -> Page:
-            state = {"last_id": newest[0] if done and newest else last}
+            state = {"last_id": newest_ids[0] if done and newest_ids else last}
             return Page(
                 self._mapped(posts, lenient=False),
                 {k: v for k, v in state.items() if v},
@@ -156,6 +160,30 @@ class DiscourseAdapter:
             )
 
         yield from crawl_newest_first(fetch_page, known, page, self.max_pages if last else 1)
+
+    def _latest(self, before: str | None) -> tuple[list[Any], str | None]:
+        """One page of /posts.json (newest first) and the `before` of the next, older one."""
+        data = self.http.get_json("/posts.json", params={"before": before} if before else {})
+        posts = expect(data, "latest_posts", list, "/posts.json")
+        ids = _ids(posts)
+        return posts, min(ids, key=id_key) if ids else None
+
+    def _backfill(self, plan: Backfill, saved: Cursor) -> Iterator[Page]:
+        """The first run's walk back into the forum's history (see platforms.backfill)."""
+        for step in walk_back(
+            self._latest,
+            lambda post: parse_time(post.get("created_at")) if isinstance(post, dict) else None,
+            lambda posts: newest(_ids(posts)),
+            plan,
+            saved,
+            utcnow(),
+        ):
+            done = {"last_id": step.newest} if step.newest else {}
+            yield Page(
+                self._mapped(step.items, lenient=False),
+                {"backfill": step.progress} if step.progress else done,
+                f"discourse:{self.config.name}:backfill:{step.token or 'latest'}",
+            )
 
     def receive(self, headers: Mapping[str, str], body: bytes) -> list[Parsed]:
         """A Discourse webhook: check the signature, map the post of post events."""
@@ -295,6 +323,10 @@ class DiscourseAdapter:
     def _admin(self, user_id: str, verb: str, body: dict[str, Any]) -> str:
         self.http.request("PUT", f"/admin/users/{user_id}/{verb}.json", json=body or None)
         return user_id
+
+
+def _ids(posts: list[Any]) -> list[str]:
+    return [str(p["id"]) for p in posts if isinstance(p, dict) and "id" in p]
 
 
 def _number(value: Any) -> int | None:

@@ -2,7 +2,8 @@
 bans back. The channel's kind ("facebook" or "instagram") picks the field names and routes.
 
 Settings: `access_token` (a page token), `objects` (ids of the posts or media whose comments to
-read), `page_id` (for bans), `base_url` (default https://graph.facebook.com/v19.0), `limit`.
+read), `page_id` (for bans), `base_url` (default https://graph.facebook.com/v19.0), `limit`,
+`backfill_days` (at the first run, comments older than this are skipped; platforms.backfill).
 
 Comments are read in chronological order and paged with `paging.cursors.after`, which is also
 the cursor kept per object: the next poll asks for what came after it. Facebook's
@@ -14,7 +15,7 @@ or revoked token, codes 4/17/32/613 are rate limits."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -22,6 +23,7 @@ import httpx
 from gardien.channels.adapter import ChannelConfig, Cursor, Page, UnsupportedAction
 from gardien.channels.http import ChannelError, HttpClient, RateLimited, Unauthorized
 from gardien.channels.parse import Parsed
+from gardien.channels.platforms.backfill import Backfill, cutoff, parse_time
 from gardien.channels.platforms.bridge import receive_signed, responses
 from gardien.channels.platforms.common import expect, to_parsed
 from gardien.domain.time import utcnow
@@ -129,6 +131,9 @@ class GraphAdapter:
 
     def fetch(self, cursor: Cursor) -> Iterator[Page]:
         state = dict(cursor)
+        since = cutoff(Backfill.of(self.config), cursor, utcnow())
+        if since is not None:
+            state["backfill_since"] = since.isoformat()
         for obj in self.config.get("objects") or []:
             obj = str(obj)
             for _ in range(self.max_pages):
@@ -147,8 +152,9 @@ class GraphAdapter:
                 source = f"graph:{self.config.name}:{obj}:{state.get(obj) or 'start'}"
                 if after:
                     state[obj] = after
+                items = [item for item in with_replies(comments, obj) if not _before(item, since)]
                 yield Page(
-                    to_parsed(with_replies(comments, obj), map_comment, self.config.limits),
+                    to_parsed(items, map_comment, self.config.limits),
                     dict(state),
                     source,
                 )
@@ -182,6 +188,15 @@ class GraphAdapter:
             self.http.request("DELETE", f"/{page}/blocked", data={"user": target})
             return target
         raise UnsupportedAction(f"{self.config.kind} cannot {kind!r} through the Graph API")
+
+
+def _before(item: tuple[Any, str], since: datetime | None) -> bool:
+    """Whether a comment was made before the first run's backfill window (then skipped)."""
+    comment = item[0]
+    if since is None or not isinstance(comment, dict):
+        return False
+    made = parse_time(comment.get("created_time") or comment.get("timestamp"))
+    return made is not None and made < since
 
 
 def make_adapter(config: ChannelConfig) -> GraphAdapter:

@@ -4,7 +4,8 @@ reports, blocks and (for an instance's admin token) limits and suspensions back.
 Settings: `base_url`, `access_token`, `sources` (default ["notifications"]; also "tag:NAME",
 "account:ID", "home", "public"), `resolve_threads` (true: ask /context for a reply's thread root),
 `admin` (true: sanctions use the admin API), `page_limit` (≤ 40), `max_pages` per poll,
-`stream_seconds` (after catching up over REST, follow the streaming API live this long).
+`stream_seconds` (after catching up over REST, follow the streaming API live this long),
+`backfill_days` / `backfill_items` (how much history the first run reads, platforms.backfill).
 
 Paging follows the documented Link header: a cursor is the newest id seen per source, and
 `min_id=<cursor>` walks forward through rel="prev" links until a page comes back empty.
@@ -20,8 +21,10 @@ from urllib.parse import parse_qs, urlsplit
 
 from gardien.channels.adapter import ChannelConfig, Cursor, Page, UnsupportedAction
 from gardien.channels.http import HttpClient, RemoteError
+from gardien.channels.platforms.backfill import Backfill, parse_time, walk_back
 from gardien.channels.platforms.common import expect, html_to_text, newest, to_parsed
 from gardien.domain import OutboundAction
+from gardien.domain.time import utcnow
 
 TIMELINES = {"home": "/api/v1/timelines/home", "public": "/api/v1/timelines/public"}
 
@@ -130,6 +133,10 @@ class MastodonAdapter:
     def _walk(self, source: str, state: dict[str, Any]) -> Iterator[Page]:
         path, params = self._endpoint(source)
         min_id: str | None = state.get(source)
+        plan = Backfill.of(self.config)
+        if not min_id and plan is not None:
+            yield from self._backfill(source, path, params, state, plan)
+            return
         for _ in range(self.max_pages):
             query = {**params, "limit": self.limit}
             if min_id:
@@ -146,8 +153,44 @@ class MastodonAdapter:
             prev = response.links.get("prev", {}).get("url")
             following = parse_qs(urlsplit(prev).query).get("min_id", [None])[0] if prev else None
             if not min_id or not following:
-                return  # first run: start from the newest page; no backfill of history
+                return  # first run without backfill settings: start from the newest page
             min_id = following
+
+    def _backfill(
+        self, source: str, path: str, params: dict[str, Any], state: dict[str, Any], plan: Backfill
+    ) -> Iterator[Page]:
+        """The first run's walk back through a source (Link rel="next", max_id): its progress
+        is kept as `backfill:<source>` until it ends, then the source's cursor is set."""
+        key = f"backfill:{source}"
+
+        def fetch_page(max_id: str | None) -> tuple[list[Any], str | None]:
+            query = {**params, "limit": self.limit, **({"max_id": max_id} if max_id else {})}
+            response = self.http.request("GET", path, params=query)
+            items = expect({"items": self.http.json_of(response)}, "items", list, path)
+            older = response.links.get("next", {}).get("url")
+            return items, parse_qs(urlsplit(older).query).get("max_id", [None])[
+                0
+            ] if older else None
+
+        for step in walk_back(
+            fetch_page,
+            lambda item: parse_time(item.get("created_at")) if isinstance(item, dict) else None,
+            lambda items: newest(str(i["id"]) for i in items if isinstance(i, dict) and "id" in i),
+            plan,
+            state.get(key) or {},
+            utcnow(),
+        ):
+            if step.progress is not None:
+                state[key] = step.progress
+            else:
+                state.pop(key, None)
+                if step.newest:
+                    state[source] = step.newest
+            yield Page(
+                to_parsed(step.items, self._mapper(source), self.config.limits),
+                dict(state),
+                f"mastodon:{self.config.name}:{source}:backfill:{step.token or 'latest'}",
+            )
 
     def _mapper(self, source: str) -> Any:
         def mapper(item: dict[str, Any]) -> dict[str, Any] | None:

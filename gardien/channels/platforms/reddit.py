@@ -3,7 +3,8 @@ approvals, bans and mutes back, as a moderator of the subreddit.
 
 Settings: `access_token` (OAuth), `subreddit`, `sources` (default ["new", "comments"]),
 `base_url` (default https://oauth.reddit.com), `user_agent` (Reddit asks for a descriptive one),
-`max_pages`.
+`max_pages`, `backfill_days` / `backfill_items` (how much history the first run reads,
+platforms.backfill).
 
 Listings come newest first and are paged with `after` back to the newest `created_utc` already
 seen. Reddit's X-Ratelimit-Reset counts seconds from now; the shared client reads it so."""
@@ -16,8 +17,10 @@ from typing import Any
 from gardien.channels.adapter import ChannelConfig, Cursor, Page, UnsupportedAction
 from gardien.channels.http import HttpClient, RemoteError
 from gardien.channels.parse import Parsed
+from gardien.channels.platforms.backfill import Backfill, walk_back
 from gardien.channels.platforms.bridge import receive_signed, responses
 from gardien.channels.platforms.common import crawl_newest_first, epoch, expect, to_parsed
+from gardien.domain.time import utcnow
 
 ROUTES = {"new": "/r/{sub}/new", "comments": "/r/{sub}/comments"}
 
@@ -96,18 +99,52 @@ class RedditAdapter:
         for source in self.config.get("sources") or ["new", "comments"]:
             yield from self._walk(str(source), state)
 
+    def _listing(self, path: str, after: str | None) -> tuple[list[Any], str | None]:
+        """One page of a listing, newest first, and the `after` of the next, older one."""
+        params = {"limit": 100, "raw_json": 1, **({"after": after} if after else {})}
+        listing = self.http.get_json(path, params=params)
+        data = expect(listing, "data", dict, path)
+        things = expect(data, "children", list, path)
+        return things, data.get("after")
+
+    def _backfill(self, source: str, state: dict[str, Any], plan: Backfill) -> Iterator[Page]:
+        """The first run's walk back through a listing; its progress is kept as
+        `backfill:<source>` until it ends, then the source's cursor is set."""
+        key = f"backfill:{source}"
+        path = ROUTES[source].format(sub=self.sub)
+        for step in walk_back(
+            lambda after: self._listing(path, after),
+            lambda thing: epoch(_created(thing)) if _created(thing) else None,
+            lambda things: _created(things[0]) if things and _created(things[0]) else None,
+            plan,
+            state.get(key) or {},
+            utcnow(),
+        ):
+            if step.progress is not None:
+                state[key] = step.progress
+            else:
+                state.pop(key, None)
+                if step.newest:
+                    state[source] = step.newest
+            yield Page(
+                to_parsed(step.items, map_thing, self.config.limits),
+                dict(state),
+                f"reddit:{self.config.name}:{source}:backfill:{step.token or 'latest'}",
+            )
+
     def _walk(self, source: str, state: dict[str, Any]) -> Iterator[Page]:
         path = ROUTES[source].format(sub=self.sub)
         last = state.get(source)
+        plan = Backfill.of(self.config)
+        if not last and plan is not None:
+            yield from self._backfill(source, state, plan)
+            return
         newest: list[float] = []
 
         def fetch_page(after: str | None) -> tuple[list[Any], str | None]:
-            params = {"limit": 100, "raw_json": 1, **({"after": after} if after else {})}
-            listing = self.http.get_json(path, params=params)
-            data = expect(listing, "data", dict, path)
-            things = expect(data, "children", list, path)
+            things, following = self._listing(path, after)
             newest.extend(_created(t) for t in things[:1] if _created(t))
-            return things, data.get("after")
+            return things, following
 
         def known(thing: Any) -> bool:
             created = _created(thing)

@@ -1,7 +1,9 @@
 """RSS and Atom feeds (blogs, review sites, news mentions), read with feedparser.
 
 Settings: `url` (the feed), `keywords` (keep only entries mentioning one of them, ignoring case
-and accents; empty keeps all), `max_pages` (RFC 5005 rel="next" archive pages followed).
+and accents; empty keeps all), `max_pages` (RFC 5005 rel="next" archive pages followed),
+`backfill_days` / `backfill_items` (at the first run, keep only entries of the window, or the
+newest n; the cutoff instant is kept in the cursor, platforms.backfill).
 
 The feed is fetched conditionally (ETag / Last-Modified kept in the cursor), so an unchanged
 feed costs one 304. Feeds are read-only: every outbound action is refused as unsupported."""
@@ -20,8 +22,10 @@ import feedparser
 
 from gardien.channels.adapter import ChannelConfig, Cursor, Page, UnsupportedAction
 from gardien.channels.http import HttpClient, MalformedPayload
+from gardien.channels.platforms.backfill import Backfill, cutoff
 from gardien.channels.platforms.common import html_to_text, to_parsed
 from gardien.domain import OutboundAction
+from gardien.domain.time import utcnow
 
 
 def fold(text: str) -> str:
@@ -123,14 +127,29 @@ class FeedAdapter:
                 ),
                 None,
             )
-        cursor_after = {k: v for k, v in fresh.items() if v}
+        since = self._cutoff(cursor, [record for records, _ in pages for record in records])
+        keep = {"backfill_since": since.isoformat()} if since is not None else {}
+        cursor_after = {**{k: v for k, v in fresh.items() if v}, **keep}
         for index, (records, page_url) in enumerate(pages):
             last = index == len(pages) - 1
+            kept = [r for r in records if since is None or r["created_at"] >= since]
             yield Page(
-                to_parsed(records, lambda record: record, self.config.limits),
-                cursor_after if last else dict(cursor),
+                to_parsed(kept, lambda record: record, self.config.limits),
+                cursor_after if last else {**cursor, **keep},
                 f"feed:{self.config.name}:{page_url}#{fresh.get('etag') or fresh.get('modified') or ''}",
             )
+
+    def _cutoff(self, cursor: Cursor, records: list[dict[str, Any]]) -> datetime | None:
+        """Entries older than this are skipped: fixed at the first run from `backfill_days`
+        and `backfill_items` (the n-th newest entry), kept in the cursor afterwards."""
+        plan = Backfill.of(self.config)
+        since = cutoff(plan, cursor, utcnow())
+        if not cursor and plan is not None and plan.items is not None:
+            times = sorted((record["created_at"] for record in records), reverse=True)
+            if len(times) > plan.items:
+                nth = times[plan.items - 1]
+                since = nth if since is None else max(since, nth)
+        return since
 
     def _wanted(self, entry: Any) -> bool:
         if not self.keywords:

@@ -3,7 +3,8 @@
 
 Settings: `access_token` (an OAuth 2.0 user-context token: reading and acting),
 `query` (the recent-search query, e.g. "@velorouge OR velorouge"), `user_id` (our account, for
-mutes and blocks), `base_url` (default https://api.x.com), `max_results` (10–100), `max_pages`.
+mutes and blocks), `base_url` (default https://api.x.com), `max_results` (10–100), `max_pages`,
+`backfill_days` / `backfill_items` (how much history the first run reads, platforms.backfill).
 
 Paging: `since_id=<newest id seen>` and the `next_token` of each page; the newest id moves only
 once the whole gap is stored. X accepts no idempotency key: the dispatcher records deliveries."""
@@ -16,9 +17,11 @@ from typing import Any
 from gardien.channels.adapter import ChannelConfig, Cursor, Page, UnsupportedAction
 from gardien.channels.http import HttpClient, RemoteError
 from gardien.channels.parse import Parsed
+from gardien.channels.platforms.backfill import Backfill, parse_time, walk_back
 from gardien.channels.platforms.bridge import receive_signed, responses
-from gardien.channels.platforms.common import expect, to_parsed
+from gardien.channels.platforms.common import expect, newest, to_parsed
 from gardien.domain import OutboundAction
+from gardien.domain.time import utcnow
 
 TWEET_FIELDS = "created_at,author_id,conversation_id,referenced_tweets,public_metrics,lang,edit_history_tweet_ids"
 USER_FIELDS = "username,name,created_at,verified,public_metrics"
@@ -96,25 +99,23 @@ class TwitterAdapter:
 
     def fetch(self, cursor: Cursor) -> Iterator[Page]:
         since = cursor.get("since_id")
-        params: dict[str, Any] = {
-            "query": self.config.require("query"),
-            "max_results": int(self.config.get("max_results", 100)),
-            "tweet.fields": TWEET_FIELDS,
-            "expansions": "author_id",
-            "user.fields": USER_FIELDS,
-        }
+        plan = Backfill.of(self.config)
+        if not since and plan is not None:
+            yield from self._backfill(plan, cursor.get("backfill") or {})
+            return
+        params = self._params()
         if since:
             params["since_id"] = since
-        newest = None
+        newest_id = None
         token = None
         for number in range(1, (self.max_pages if since else 1) + 1):
             page_params = {**params, **({"next_token": token} if token else {})}
             data = self.http.get_json("/2/tweets/search/recent", params=page_params)
             meta = expect(data, "meta", dict, "/2/tweets/search/recent")
-            newest = newest or meta.get("newest_id")
+            newest_id = newest_id or meta.get("newest_id")
             token = meta.get("next_token")
             last = not token or number == self.max_pages or not since
-            state = {"since_id": (newest or since) if last else since}
+            state = {"since_id": (newest_id or since) if last else since}
             yield Page(
                 to_parsed(records(data), map_tweet, self.config.limits),
                 {k: v for k, v in state.items() if v},
@@ -122,6 +123,44 @@ class TwitterAdapter:
             )
             if last:
                 return
+
+    def _params(self) -> dict[str, Any]:
+        return {
+            "query": self.config.require("query"),
+            "max_results": int(self.config.get("max_results", 100)),
+            "tweet.fields": TWEET_FIELDS,
+            "expansions": "author_id",
+            "user.fields": USER_FIELDS,
+        }
+
+    def _backfill(self, plan: Backfill, saved: Cursor) -> Iterator[Page]:
+        """The first run's walk back through recent search (`next_token`; X keeps 7 days)."""
+        params = self._params()
+
+        def fetch_page(token: str | None) -> tuple[list[Any], str | None]:
+            query = {**params, **({"next_token": token} if token else {})}
+            data = self.http.get_json("/2/tweets/search/recent", params=query)
+            meta = expect(data, "meta", dict, "/2/tweets/search/recent")
+            return records(data), meta.get("next_token")
+
+        for step in walk_back(
+            fetch_page,
+            lambda pair: (
+                parse_time(pair[0].get("created_at")) if isinstance(pair[0], dict) else None
+            ),
+            lambda pairs: newest(
+                str(t["id"]) for t, _ in pairs if isinstance(t, dict) and "id" in t
+            ),
+            plan,
+            saved,
+            utcnow(),
+        ):
+            done = {"since_id": step.newest} if step.newest else {}
+            yield Page(
+                to_parsed(step.items, map_tweet, self.config.limits),
+                {"backfill": step.progress} if step.progress else done,
+                f"x:{self.config.name}:backfill:{step.token or 'latest'}",
+            )
 
     def receive(self, headers: Mapping[str, str], body: bytes) -> list[Parsed]:
         return receive_signed(self.config, headers, body, parse_export)

@@ -3,7 +3,8 @@ holding for review, rejecting and banning authors back (comments.setModerationSt
 
 Settings: `access_token` (OAuth, for reading and moderating) or `api_key` (reading only),
 `video_id` or `channel_id` (allThreadsRelatedToChannelId), `base_url` (default
-https://www.googleapis.com), `max_pages`.
+https://www.googleapis.com), `max_pages`, `backfill_days` / `backfill_items` (how much history the
+first run reads, in threads; platforms.backfill).
 
 Threads come newest first (order=time) and are paged with nextPageToken back to the newest
 comment time already seen. Quota and rate errors arrive as 403 with reason quotaExceeded or
@@ -20,6 +21,7 @@ import httpx
 from gardien.channels.adapter import ChannelConfig, Cursor, Page, UnsupportedAction
 from gardien.channels.http import ChannelError, HttpClient, RateLimited
 from gardien.channels.parse import Parsed
+from gardien.channels.platforms.backfill import Backfill, parse_time, walk_back
 from gardien.channels.platforms.bridge import receive_signed, responses
 from gardien.channels.platforms.common import crawl_newest_first, expect, to_parsed
 from gardien.domain.time import utcnow
@@ -113,29 +115,59 @@ class YouTubeAdapter:
     def close(self) -> None:
         self.http.close()
 
-    def fetch(self, cursor: Cursor) -> Iterator[Page]:
-        last = cursor.get("published")
+    def _threads(self, token: str | None) -> tuple[list[Any], str | None]:
+        """One page of comment threads, newest first, and the token of the next, older one."""
         scope = (
             {"videoId": self.config.get("video_id")}
             if self.config.get("video_id")
             else {"allThreadsRelatedToChannelId": self.config.require("channel_id")}
         )
+        params = {
+            "part": "snippet,replies",
+            "order": "time",
+            "maxResults": 100,
+            "textFormat": "plainText",
+            **scope,
+        }
+        if token:
+            params["pageToken"] = token
+        data = self.http.get_json("/youtube/v3/commentThreads", params=params)
+        threads = expect(data, "items", list, "/youtube/v3/commentThreads")
+        return threads, data.get("nextPageToken")
+
+    def _backfill(self, plan: Backfill, saved: Cursor) -> Iterator[Page]:
+        """The first run's walk back through the threads (see platforms.backfill)."""
+        for step in walk_back(
+            self._threads,
+            lambda thread: parse_time(_published(thread)),
+            lambda threads: _published(threads[0]) if threads else None,
+            plan,
+            saved,
+            utcnow(),
+        ):
+            done = {"published": step.newest} if step.newest else {}
+            yield Page(
+                to_parsed(
+                    [item for thread in step.items for item in flatten(thread)],
+                    map_comment,
+                    self.config.limits,
+                ),
+                {"backfill": step.progress} if step.progress else done,
+                f"youtube:{self.config.name}:backfill:{step.token or 'latest'}",
+            )
+
+    def fetch(self, cursor: Cursor) -> Iterator[Page]:
+        last = cursor.get("published")
+        plan = Backfill.of(self.config)
+        if not last and plan is not None:
+            yield from self._backfill(plan, cursor.get("backfill") or {})
+            return
         newest: list[str] = []
 
         def fetch_page(token: str | None) -> tuple[list[Any], str | None]:
-            params = {
-                "part": "snippet,replies",
-                "order": "time",
-                "maxResults": 100,
-                "textFormat": "plainText",
-                **scope,
-            }
-            if token:
-                params["pageToken"] = token
-            data = self.http.get_json("/youtube/v3/commentThreads", params=params)
-            threads = expect(data, "items", list, "/youtube/v3/commentThreads")
+            threads, following = self._threads(token)
             newest.extend(_published(t) for t in threads[:1] if _published(t))
-            return threads, data.get("nextPageToken")
+            return threads, following
 
         def known(thread: Any) -> bool:
             published = _published(thread)
