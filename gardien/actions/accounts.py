@@ -76,11 +76,25 @@ def _user(session: Session, username: str) -> UserRow:
 
 
 def _audit(
-    session: Session, actor: str, action: str, target: str, now: datetime, **detail: object
+    session: Session,
+    actor: str,
+    action: str,
+    target: str,
+    now: datetime,
+    community_id: int | None = None,
+    **detail: object,
 ) -> None:
+    """Global (admins read it), except a role granted or revoked in a community (its own)."""
     audit.record(
         session,
-        AuditEntry(at=now, actor=actor, action=action, target=target, detail=dict(detail)),
+        AuditEntry(
+            at=now,
+            actor=actor,
+            action=action,
+            target=target,
+            detail=dict(detail),
+            community_id=community_id,
+        ),
     )
 
 
@@ -191,7 +205,8 @@ def do_grant_role(
         )
     )
     session.flush()
-    _audit(session, actor, "role.grant", f"user:{username}", now, community=community, role=role)
+    target, where = f"user:{username}", community_row.id
+    _audit(session, actor, "role.grant", target, now, where, community=community, role=role)
     return True
 
 
@@ -210,7 +225,8 @@ def do_revoke_role(
     if grant is None:
         return False
     session.delete(grant)
-    _audit(session, actor, "role.revoke", f"user:{username}", now, community=community, role=role)
+    target, where = f"user:{username}", community_row.id
+    _audit(session, actor, "role.revoke", target, now, where, community=community, role=role)
     return True
 
 

@@ -67,6 +67,7 @@ def do_appeal(
         "appeal.file",
         f"member:{sanction.member_id}",
         "appeal filed",
+        community_id=sanction.community_id,
         appeal=appeal.id,
         sanction=sanction.id,
     )
@@ -118,6 +119,7 @@ def do_decide_appeal(
         f"member:{member.id}",
         note or appeal.status,
         policy.version.id,
+        community_id=community.id,
         appeal=appeal.id,
         sanction=sanction.id,
         strike_removed=upheld and sanction.strike,

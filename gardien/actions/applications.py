@@ -69,6 +69,7 @@ def do_publish_code(
         "code.publish",
         f"community:{community}",
         f"version {version} ({language})",
+        community_id=row.id,
         version=version,
         language=language,
         requires_reacceptance=requires_reacceptance,
@@ -96,7 +97,14 @@ def do_accept_code(session: Session, who: Who, member_id: int, version: int) -> 
     )
     session.add(row)
     session.flush()
-    write_audit(session, who, "code.accept", f"member:{member.id}", f"version {version}")
+    write_audit(
+        session,
+        who,
+        "code.accept",
+        f"member:{member.id}",
+        f"version {version}",
+        community_id=member.community_id,
+    )
     return row
 
 
@@ -128,6 +136,7 @@ def do_configure_form(
         "form.configure",
         f"community:{community}",
         f"{len(questions)} questions",
+        community_id=row.id,
         approve_below=approve_below,
         reject_from=reject_from,
     )
@@ -223,6 +232,7 @@ def do_apply(
         "application.submit",
         f"application:{application.id}",
         f"screening score {result.score:.2f}",
+        community_id=row.id,
         score=result.score,
         signals=[f.signal for f in result.findings],
         evasion_flags=flags,
@@ -334,6 +344,7 @@ def do_approve_application(
         "application.approve",
         f"application:{application.id}",
         note or "approved",
+        community_id=community.id,
         member=application.member_id,
     )
     return application
@@ -354,6 +365,7 @@ def do_reject_application(
         "application.reject",
         f"application:{application.id}",
         reason,
+        community_id=community.id,
         note=note,
     )
     return application

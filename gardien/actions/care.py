@@ -70,6 +70,7 @@ def audit_case(
             reason=reason,
             policy_version=policy_version,
             detail=detail,
+            community_id=case.community_id,
         ),
     )
     add_event(session, case.id, now, actor, action, reason, detail)

@@ -51,6 +51,7 @@ def do_record_sla(
             target=f"case:{case.id}",
             reason=message,
             detail={"kind": kind, "due_at": sla.due_at.isoformat(), "tier": case.tier},
+            community_id=case.community_id,
         ),
     )
     add_event(session, case.id, now, SLA_ACTOR, f"sla_{sla.state.value}", message, {"kind": kind})
@@ -97,6 +98,7 @@ def _raise(session: Session, alert: AlertRow, now: datetime, reason: str) -> Ale
             target=f"alert:{alert.id}",
             reason=reason,
             detail={"key": alert.key, "observed": alert.observed, "expected": alert.expected},
+            community_id=alert.community_id,
         ),
     )
     _queue_deliveries(session, alert, now)
@@ -138,7 +140,7 @@ def do_close_alert(session: Session, alert: AlertRow, now: datetime, actor: str,
     audit.record(
         session,
         AuditEntry(at=now, actor=actor, action="care.alert_close", target=f"alert:{alert.id}",
-                   reason=why, detail={"key": alert.key}),
+                   reason=why, detail={"key": alert.key}, community_id=alert.community_id),
     )  # fmt: skip
 
 

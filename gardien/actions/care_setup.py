@@ -42,12 +42,18 @@ def _community(session: Session, slug: str) -> int:
 
 
 def _audit(
-    session: Session, actor: str, action: str, slug: str, now: datetime, **detail: Any
+    session: Session,
+    actor: str,
+    action: str,
+    slug: str,
+    community: int,
+    now: datetime,
+    **detail: Any,
 ) -> None:
     audit.record(
         session,
         AuditEntry(at=now, actor=actor, action=f"care.setup.{action}", target=f"community:{slug}",
-                   detail=detail),
+                   detail=detail, community_id=community),
     )  # fmt: skip
 
 
@@ -93,7 +99,9 @@ def do_save_agent(
         if not 0 <= weekday <= 6 or starts >= ends:
             raise CareSetupError(f"shift {weekday} {starts}-{ends} is not a valid weekly shift")
         session.add(ShiftRow(agent_id=row.id, weekday=weekday, starts=starts, ends=ends))
-    _audit(session, actor, "agent", slug, now, username=username, languages=list(languages))
+    _audit(
+        session, actor, "agent", slug, community, now, username=username, languages=list(languages)
+    )
 
 
 def do_save_department(
@@ -102,7 +110,7 @@ def do_save_department(
     community = _community(session, slug)
     _upsert(session, DepartmentRow, {"community_id": community, "slug": department},
             {"name": name or department})  # fmt: skip
-    _audit(session, actor, "department", slug, now, department=department)
+    _audit(session, actor, "department", slug, community, now, department=department)
 
 
 def do_save_routing_rule(
@@ -123,7 +131,7 @@ def do_save_routing_rule(
         raise CareSetupError(f"no department {department!r}; create it first")
     _upsert(session, RoutingRuleRow, {"community_id": community, "name": name},
             {"department": department, "condition": condition, "position": position})  # fmt: skip
-    _audit(session, actor, "routing_rule", slug, now, name=name, department=department)
+    _audit(session, actor, "routing_rule", slug, community, now, name=name, department=department)
 
 
 def do_save_template(
@@ -141,7 +149,7 @@ def do_save_template(
     variables_in(body)
     _upsert(session, TemplateRow, {"community_id": community, "name": name, "language": language},
             {"body": body, "tone": tone})  # fmt: skip
-    _audit(session, actor, "template", slug, now, name=name, language=language)
+    _audit(session, actor, "template", slug, community, now, name=name, language=language)
 
 
 def do_save_sla_policy(
@@ -179,7 +187,7 @@ def do_save_sla_policy(
             "closes": hours.closes.strftime("%H:%M"),
         },
     )
-    _audit(session, actor, "sla_policy", slug, now, tier=tier)
+    _audit(session, actor, "sla_policy", slug, community, now, tier=tier)
 
 
 def do_add_alert_destination(
@@ -194,7 +202,7 @@ def do_add_alert_destination(
         raise CareSetupError("an email destination is an address")
     _upsert(session, AlertDestinationRow, {"community_id": community, "kind": kind,
             "target": target}, {})  # fmt: skip
-    _audit(session, actor, "alert_destination", slug, now, kind=kind, target=target)
+    _audit(session, actor, "alert_destination", slug, community, now, kind=kind, target=target)
 
 
 def do_set_care_settings(
@@ -218,7 +226,16 @@ def do_set_care_settings(
         raise CareSetupError(f"unknown care settings: {', '.join(sorted(unknown))}")
     _check_spikes(settings.get("spikes") or {})
     row.settings = {**dict(row.settings or {}), **settings}
-    _audit(session, actor, "settings", slug, now, assignment=assignment, keys=sorted(settings))
+    _audit(
+        session,
+        actor,
+        "settings",
+        slug,
+        community,
+        now,
+        assignment=assignment,
+        keys=sorted(settings),
+    )
 
 
 #: Spike settings a community may change, and the smallest value each accepts.

@@ -46,6 +46,7 @@ def do_configure_channel(
                 "removed": list(removed),
                 "credentials_changed": sorted(k for k in [*changes, *removed] if is_secret(k)),
             },
+            community_id=row.community_id,
         ),
     )
     return masked_settings(settings)
@@ -62,5 +63,14 @@ def do_reset_cursor(
         state.cursor, state.next_poll_at, state.failures = {}, None, 0
     audit.record(
         session,
-        AuditEntry(now, actor, "channel.reset_cursor", f"channel:{name}", reason, "", {}),
+        AuditEntry(
+            now,
+            actor,
+            "channel.reset_cursor",
+            f"channel:{name}",
+            reason,
+            "",
+            {},
+            community_id=row.community_id,
+        ),
     )

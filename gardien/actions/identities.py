@@ -68,6 +68,7 @@ def do_link_identities(
         "member.link",
         f"member:{primary.id}",
         reason,
+        community_id=link.community_id,
         link=link.id,
         linked=linked.id,
         members=moved,
@@ -105,7 +106,15 @@ def do_unlink(session: Session, who: Who, link_id: int, reason: str, strikes: St
     )
     for member_id in (link.primary_id, linked.id):
         refresh_standing(session, repo.get_member(session, member_id), who.now, strikes)
-    write_audit(session, who, "member.unlink", f"member:{link.primary_id}", reason, link=link.id)
+    write_audit(
+        session,
+        who,
+        "member.unlink",
+        f"member:{link.primary_id}",
+        reason,
+        community_id=link.community_id,
+        link=link.id,
+    )
 
 
 def _posts_of(session: Session, member_ids: list[int]) -> Any:
@@ -182,6 +191,13 @@ def do_erase_member(session: Session, who: Who, member_id: int, reason: str) -> 
     for member in people:
         member.erased_at = who.now
     write_audit(
-        session, who, "member.erase", f"member:{primary.id}", reason, members=ids, erased=counts
+        session,
+        who,
+        "member.erase",
+        f"member:{primary.id}",
+        reason,
+        community_id=primary.community_id,
+        members=ids,
+        erased=counts,
     )
     return counts

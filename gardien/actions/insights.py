@@ -1,6 +1,6 @@
-"""Insights actions: the community's catalogue, events and RSVPs, giveaways step by step, and
-report schedules. Each `do_*` is one transaction with its audit entry; announcements (event
-reminders, a giveaway's commitment, entries head and winners) go out through the outbox."""
+"""Insights actions: the community's catalogue, events and RSVPs, and report schedules (the
+giveaways are in giveaways.py). Each `do_*` is one transaction with its audit entry; event
+reminders go out through the outbox."""
 
 from __future__ import annotations
 
@@ -12,21 +12,16 @@ from sqlalchemy.orm import Session
 
 from gardien.actions import audit, outbox
 from gardien.domain import AuditEntry, OutboundAction
-from gardien.errors import ConflictError, GardienError, NotFoundError
-from gardien.insights import giveaway as draw_rules
+from gardien.errors import GardienError, NotFoundError
 from gardien.insights.catalogue import Catalogue
 from gardien.insights.schedule import next_due
 from gardien.store.communities import find_channel, find_community
 from gardien.store.insights_animation import (
-    candidate_for,
-    entries_of,
     find_member,
     going_members,
 )
 from gardien.store.tables_insights import (
     EventRow,
-    GiveawayEntryRow,
-    GiveawayRow,
     ReportScheduleRow,
     RsvpRow,
 )
@@ -49,13 +44,24 @@ class Who:
     now: datetime
 
 
-def _audit(
-    session: Session, who: Who, action: str, target: str, reason: str = "", **detail: object
+def write_audit(
+    session: Session,
+    who: Who,
+    community_id: int,
+    action: str,
+    target: str,
+    reason: str = "",
+    **detail: object,
 ) -> None:
-    audit.record(session, AuditEntry(who.now, who.actor, action, target, reason, "", dict(detail)))
+    audit.record(
+        session,
+        AuditEntry(
+            who.now, who.actor, action, target, reason, "", dict(detail), community_id=community_id
+        ),
+    )
 
 
-def _send(
+def send_post(
     session: Session,
     who: Who,
     key: str,
@@ -74,9 +80,10 @@ def do_set_catalogue(session: Session, who: Who, community: str, catalogue: Cata
     """Replace the community's products, aspects, brand accounts and funnel rules."""
     row = find_community(session, community)
     row.settings = {**(row.settings or {}), "insights": catalogue.to_dict()}
-    _audit(
+    write_audit(
         session,
         who,
+        row.id,
         "insights.catalogue",
         f"community:{community}",
         products=len(catalogue.products),
@@ -113,7 +120,7 @@ def do_create_event(
     )
     session.add(event)
     session.flush()
-    _audit(session, who, "event.create", f"event:{event.id}", title)
+    write_audit(session, who, row.id, "event.create", f"event:{event.id}", title)
     return event
 
 
@@ -134,7 +141,15 @@ def do_rsvp(session: Session, who: Who, event: EventRow, handle: str, status: st
     rsvp = _rsvp(session, who, event, handle, status)
     rsvp.status, rsvp.answered_at = status, who.now
     session.flush()
-    _audit(session, who, "event.rsvp", f"event:{event.id}", status, member=rsvp.member_id)
+    write_audit(
+        session,
+        who,
+        event.community_id,
+        "event.rsvp",
+        f"event:{event.id}",
+        status,
+        member=rsvp.member_id,
+    )
     return rsvp
 
 
@@ -143,7 +158,14 @@ def do_record_attendance(session: Session, who: Who, event: EventRow, handle: st
     rsvp = _rsvp(session, who, event, handle, "going")
     rsvp.attended_at = who.now
     session.flush()
-    _audit(session, who, "event.attended", f"event:{event.id}", member=rsvp.member_id)
+    write_audit(
+        session,
+        who,
+        event.community_id,
+        "event.attended",
+        f"event:{event.id}",
+        member=rsvp.member_id,
+    )
     return rsvp
 
 
@@ -165,197 +187,13 @@ def do_queue_event_reminders(
     for event in due:
         text = f"Reminder: “{event.title}” starts at {event.starts_at:%Y-%m-%d %H:%M} UTC."
         if event.channel:
-            _send(session, who, f"event:{event.id}:announce", event.channel, event.thread, text)
+            send_post(session, who, f"event:{event.id}:announce", event.channel, event.thread, text)
         for member_id, external_id, channel in going_members(session, event.id):
             key = f"event:{event.id}:remind:{member_id}"
-            _send(session, who, key, channel, external_id, text, kind="message")
+            send_post(session, who, key, channel, external_id, text, kind="message")
         event.reminded_at = who.now
-        _audit(session, who, "event.remind", f"event:{event.id}")
+        write_audit(session, who, event.community_id, "event.remind", f"event:{event.id}")
     return len(due)
-
-
-def _announce(
-    session: Session, who: Who, giveaway: GiveawayRow, step: str, text: str, channel: str | None
-) -> None:
-    if channel:
-        _send(session, who, f"giveaway:{giveaway.id}:{step}", channel, None, text)
-
-
-def do_create_giveaway(
-    session: Session,
-    who: Who,
-    community: str,
-    title: str,
-    closes_at: datetime,
-    winners: int = 1,
-    prize: str = "",
-    eligibility: draw_rules.Eligibility = draw_rules.Eligibility(),
-) -> GiveawayRow:
-    if winners < 1:
-        raise InsightsError("a giveaway needs at least one winner")
-    if closes_at <= who.now:
-        raise InsightsError("entries must close in the future")
-    row = find_community(session, community)
-    giveaway = GiveawayRow(
-        community_id=row.id,
-        title=title,
-        prize=prize,
-        winners=winners,
-        eligibility=eligibility.to_dict(),
-        closes_at=closes_at,
-        status="draft",
-        created_by=who.actor,
-        created_at=who.now,
-    )
-    session.add(giveaway)
-    session.flush()
-    rules = eligibility.to_dict()
-    _audit(session, who, "giveaway.create", f"giveaway:{giveaway.id}", title, eligibility=rules)
-    return giveaway
-
-
-def do_commit_giveaway(
-    session: Session,
-    who: Who,
-    giveaway: GiveawayRow,
-    seed: str | None = None,
-    keep_seed: bool = True,
-    channel: str | None = None,
-) -> str:
-    """Publish sha256(seed) before entries close; returns the seed (show it to the organiser
-    once when it is not kept on the server)."""
-    if giveaway.status != "draft":
-        raise ConflictError(f"giveaway {giveaway.id} is already {giveaway.status}")
-    if who.now >= giveaway.closes_at:
-        raise InsightsError("the seed must be committed before entries close")
-    seed = seed or draw_rules.new_seed()
-    giveaway.commitment = draw_rules.commitment(seed)
-    giveaway.committed_at = who.now
-    giveaway.seed = seed if keep_seed else None
-    giveaway.status = "open"
-    _audit(
-        session, who, "giveaway.commit", f"giveaway:{giveaway.id}", commitment=giveaway.commitment
-    )
-    _announce(
-        session,
-        who,
-        giveaway,
-        "commit",
-        f"Giveaway “{giveaway.title}”: the draw's seed is committed, sha256 = {giveaway.commitment}",
-        channel,
-    )
-    return seed
-
-
-def do_enter_giveaway(
-    session: Session, who: Who, giveaway: GiveawayRow, handle: str
-) -> GiveawayEntryRow:
-    """Enter the person behind `handle` once (linked identities count as one person)."""
-    if giveaway.status != "open" or giveaway.commitment is None:
-        raise InsightsError("entries are not open (commit the seed first, or they have closed)")
-    if who.now >= giveaway.closes_at:
-        raise InsightsError("entries have closed")
-    member = find_member(session, giveaway.community_id, handle)
-    person = f"member:{member.id}"
-    if session.scalar(
-        select(GiveawayEntryRow.id).where(
-            GiveawayEntryRow.giveaway_id == giveaway.id, GiveawayEntryRow.person == person
-        )
-    ):
-        raise ConflictError(f"{handle} has already entered (one entry per person)")
-    rules = draw_rules.Eligibility.from_dict(giveaway.eligibility)
-    candidate = candidate_for(session, member, handle, rules.thread, who.now)
-    refused = draw_rules.refusals(candidate, rules, who.now)
-    if refused:
-        raise InsightsError(f"{handle} may not enter: {'; '.join(refused)}")
-    # One entry at a time per giveaway: the chain needs the previous receipt.
-    session.execute(select(GiveawayRow.id).where(GiveawayRow.id == giveaway.id).with_for_update())
-    last = session.execute(
-        select(GiveawayEntryRow.n, GiveawayEntryRow.receipt)
-        .where(GiveawayEntryRow.giveaway_id == giveaway.id)
-        .order_by(GiveawayEntryRow.n.desc())
-        .limit(1)
-    ).first()
-    n, previous = (last[0] + 1, last[1]) if last else (1, giveaway.commitment)
-    entry = draw_rules.Entry(n, person, handle, who.now)
-    row = GiveawayEntryRow(
-        giveaway_id=giveaway.id,
-        n=n,
-        person=person,
-        member_id=member.id,
-        handle=handle,
-        at=who.now,
-        receipt=draw_rules.receipt(previous, entry),
-    )
-    session.add(row)
-    session.flush()
-    _audit(
-        session, who, "giveaway.enter", f"giveaway:{giveaway.id}", handle, n=n, receipt=row.receipt
-    )
-    return row
-
-
-def do_close_giveaway(
-    session: Session, who: Who, giveaway: GiveawayRow, channel: str | None = None
-) -> str:
-    """Freeze the entries: publish the last receipt (the entries head)."""
-    if giveaway.status != "open" or giveaway.commitment is None:
-        raise ConflictError(f"giveaway {giveaway.id} is {giveaway.status}, not open")
-    chain = draw_rules.receipts(giveaway.commitment, entries_of(session, giveaway.id))
-    giveaway.entries_head = chain[-1] if chain else giveaway.commitment
-    giveaway.closed_at, giveaway.status = who.now, "closed"
-    _audit(
-        session,
-        who,
-        "giveaway.close",
-        f"giveaway:{giveaway.id}",
-        entries=len(chain),
-        head=giveaway.entries_head,
-    )
-    _announce(
-        session,
-        who,
-        giveaway,
-        "close",
-        f"Giveaway “{giveaway.title}”: {len(chain)} entries, entries head = {giveaway.entries_head}",
-        channel,
-    )
-    return giveaway.entries_head
-
-
-def do_draw_giveaway(
-    session: Session,
-    who: Who,
-    giveaway: GiveawayRow,
-    seed: str | None = None,
-    channel: str | None = None,
-) -> list[str]:
-    """Reveal the seed and draw; the winners are recomputable by anyone (`giveaway verify`)."""
-    if giveaway.status != "closed" or giveaway.entries_head is None or giveaway.commitment is None:
-        raise ConflictError(f"giveaway {giveaway.id} is {giveaway.status}; close it before drawing")
-    seed = seed or giveaway.seed
-    if seed is None:
-        raise InsightsError("the seed was not kept on the server: give it to draw")
-    if draw_rules.commitment(seed) != giveaway.commitment:
-        raise InsightsError("this seed does not match the published commitment")
-    entries = entries_of(session, giveaway.id)
-    winners = draw_rules.draw(seed, giveaway.entries_head, entries, giveaway.winners)
-    giveaway.revealed_seed, giveaway.drawn, giveaway.drawn_at = seed, winners, who.now
-    giveaway.status = "drawn"
-    handles = {entry.entrant: entry.handle for entry in entries}
-    named = ", ".join(handles[w] for w in winners) or "nobody (no entries)"
-    _audit(
-        session, who, "giveaway.draw", f"giveaway:{giveaway.id}", named, seed=seed, winners=winners
-    )
-    _announce(
-        session,
-        who,
-        giveaway,
-        "draw",
-        f"Giveaway “{giveaway.title}”: seed = {seed}; winners: {named}",
-        channel,
-    )
-    return winners
 
 
 def do_schedule_report(
@@ -383,7 +221,14 @@ def do_schedule_report(
     )
     session.add(row)
     session.flush()
-    _audit(session, who, "report.schedule", f"report_schedule:{row.id}", ", ".join(recipients))
+    write_audit(
+        session,
+        who,
+        row.community_id,
+        "report.schedule",
+        f"report_schedule:{row.id}",
+        ", ".join(recipients),
+    )
     return row
 
 
@@ -393,4 +238,11 @@ def do_mark_report_sent(session: Session, who: Who, schedule_id: int) -> None:
         raise NotFoundError(f"no report schedule {schedule_id}")
     row.last_sent_at = who.now
     row.next_due_at = next_due(who.now, row.weekday, row.hour)
-    _audit(session, who, "report.sent", f"report_schedule:{row.id}", ", ".join(row.recipients))
+    write_audit(
+        session,
+        who,
+        row.community_id,
+        "report.sent",
+        f"report_schedule:{row.id}",
+        ", ".join(row.recipients),
+    )

@@ -221,6 +221,7 @@ def _flag(
             "member.evasion_flag",
             f"member:{member.id}",
             "; ".join(e.detail for e in found.evidence),
+            community_id=member.community_id,
             flag=flag.id,
             banned=person.id,
             score=found.score,

@@ -53,11 +53,23 @@ def write_audit(
     target: str,
     reason: str = "",
     policy_version: str = "",
+    *,
+    community_id: int | None,
     **detail: Any,
 ) -> None:
+    """One audit entry by `who`, in the community of the object acted on."""
     audit.record(
         session,
-        AuditEntry(who.now, who.actor, action, target, reason, policy_version, detail),
+        AuditEntry(
+            who.now,
+            who.actor,
+            action,
+            target,
+            reason,
+            policy_version,
+            detail,
+            community_id=community_id,
+        ),
     )
 
 
@@ -149,6 +161,7 @@ def do_sanction(
         f"member:{primary.id}",
         f"{rule}: {note}" if note else rule,
         policy.version.id,
+        community_id=community.id,
         sanction=row.id,
         asked=kind,
         strike=row.strike_number,

@@ -106,7 +106,14 @@ def do_claim(session: Session, who: Who, item_id: int, ttl: timedelta = CLAIM_TT
     )
     if not result.rowcount:  # type: ignore[attr-defined]
         raise _refuse(session, item_id, who)
-    write_audit(session, who, "item.claim", f"item:{item_id}", "", until=str(who.now + ttl))
+    write_audit(
+        session,
+        who,
+        "item.claim",
+        f"item:{item_id}",
+        community_id=_community_of(session, item_id),
+        until=str(who.now + ttl),
+    )
 
 
 def do_release(session: Session, who: Who, item_id: int) -> None:
@@ -123,7 +130,19 @@ def do_release(session: Session, who: Who, item_id: int) -> None:
     )
     if not result.rowcount:  # type: ignore[attr-defined]
         raise _refuse(session, item_id, who)
-    write_audit(session, who, "item.release", f"item:{item_id}")
+    write_audit(
+        session,
+        who,
+        "item.release",
+        f"item:{item_id}",
+        community_id=_community_of(session, item_id),
+    )
+
+
+def _community_of(session: Session, item_id: int) -> int:
+    return session.scalars(
+        select(ModerationItemRow.community_id).where(ModerationItemRow.id == item_id)
+    ).one()
 
 
 def _take(session: Session, who: Who, item_id: int, verdict: Verdict) -> ModerationItemRow:
@@ -223,6 +242,7 @@ def _carry_out(
         f"item:{item.id}",
         verdict.note or verdict.rule or item.status,
         policy.version.id,
+        community_id=item.community_id,
         post=item.post_id,
         rule=verdict.rule,
         actions=verdict.steps,

@@ -87,6 +87,7 @@ def do_save_policy(
             reason=note,
             policy_version=row.version,
             detail={"created": created},
+            community_id=community.id,
         ),
     )
     return Saved(version=row.version, created=created, use=use)
@@ -108,6 +109,7 @@ def do_stop_shadow(session: Session, slug: str, author: str, now: datetime) -> b
             action="policy.shadow_stop",
             target=f"community:{slug}",
             policy_version=shadow.version,
+            community_id=community.id,
         ),
     )
     return True

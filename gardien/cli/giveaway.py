@@ -10,7 +10,8 @@ from typing import Any
 
 import typer
 
-from gardien.actions import insights as actions
+from gardien.actions import giveaways as actions
+from gardien.actions.insights import Who
 from gardien.cli.common import friendly_errors, running
 from gardien.insights.giveaway import Eligibility, verify
 from gardien.store.insights_animation import access_giveaway, published
@@ -18,8 +19,8 @@ from gardien.store.insights_animation import access_giveaway, published
 giveaway_app = typer.Typer(help="Giveaways with a draw anyone can verify.", no_args_is_help=True)
 
 
-def _who() -> actions.Who:
-    return actions.Who("cli", datetime.now(UTC))
+def _who() -> Who:
+    return Who("cli", datetime.now(UTC))
 
 
 def _step(giveaway_id: int, step: Any) -> Any:

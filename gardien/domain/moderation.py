@@ -55,7 +55,9 @@ class OutboundAction:
 
 @dataclass(frozen=True, slots=True)
 class AuditEntry:
-    """Who (a person or a rule) did what, to what, when and why, under which policy version."""
+    """Who (a person or a rule) did what, to what, when and why, under which policy version,
+    in which community (None for global actions such as user management). The community is
+    required by name, so no action can forget it: it decides who may read the entry."""
 
     at: datetime
     actor: str
@@ -64,3 +66,4 @@ class AuditEntry:
     reason: str = ""
     policy_version: str = ""
     detail: dict[str, Any] = field(default_factory=dict)
+    community_id: int | None = field(kw_only=True)

@@ -174,11 +174,14 @@ class RejectRow(Base):
 
 
 class AuditRow(Base):
-    """Append-only: who (person or rule) did what, to what, when and why."""
+    """Append-only: who (person or rule) did what, to what, when and why; in which community
+    (none for global actions), which decides who may read it."""
 
     __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_community", "community_id", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))
     at: Mapped[datetime] = mapped_column(index=True)
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(100))

@@ -11,6 +11,7 @@ from gardien import __version__
 from gardien.app.runtime import Runtime
 from gardien.web import errors
 from gardien.web.api import applications, ingest, members, moderation, posts, queues
+from gardien.web.api import audit as audit_api
 from gardien.web.api import care as care_api
 from gardien.web.api import care_setup as care_setup_api
 from gardien.web.api import channels as channel_api
@@ -52,6 +53,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         app.include_router(router)
     for router in (overview.router, overview.api, queue.router, live.router, audit.router):
         app.include_router(router)
+    app.include_router(audit_api.router)
     for router in (users.router, users.api):
         app.include_router(router)
     for router in (moderation.router, members.router, applications.router, members_pages.router):

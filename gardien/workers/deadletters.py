@@ -140,6 +140,7 @@ def do_release_dead_letter(
             target=f"dead_letter:{letter_id}",
             reason=f"{letter.actor} sent again after: {letter.error.strip().splitlines()[-1:]}",
             detail={"posts": posts, "message_id": letter.message_id},
+            community_id=None,  # a batch may hold posts of several communities: admins only
         ),
     )
     return posts

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
+from gardien.actions import giveaways
 from gardien.actions import insights as actions
 from gardien.app import reports
 from gardien.app.runtime import Runtime
@@ -129,7 +130,7 @@ def test_the_batch_job_refreshes_only_funnels_gone_stale(runtime: Runtime) -> No
 
 def run_giveaway(runtime: Runtime) -> int:
     with runtime.database.session() as session:
-        giveaway = actions.do_create_giveaway(
+        giveaway = giveaways.do_create_giveaway(
             session,
             CM,
             "velo",
@@ -138,18 +139,18 @@ def run_giveaway(runtime: Runtime) -> int:
             winners=2,
             eligibility=draw_rules.Eligibility(member_days=0),
         )
-        actions.do_commit_giveaway(session, CM, giveaway, channel="forum")
+        giveaways.do_commit_giveaway(session, CM, giveaway, channel="forum")
         giveaway_id = giveaway.id
     for n, handle in enumerate(["@ana", "@bruno", "@chloe", "@lena_rides"]):
         with runtime.database.session() as session:
             giveaway = animation.access_giveaway(session, giveaway_id, None)
             later = actions.Who(handle, NOW + timedelta(minutes=n))
-            actions.do_enter_giveaway(session, later, giveaway, handle)
+            giveaways.do_enter_giveaway(session, later, giveaway, handle)
     closing = actions.Who("camille", NOW + timedelta(days=2, minutes=1))
     with runtime.database.session() as session:
         giveaway = animation.access_giveaway(session, giveaway_id, None)
-        actions.do_close_giveaway(session, closing, giveaway, channel="forum")
-        actions.do_draw_giveaway(session, closing, giveaway, channel="forum")
+        giveaways.do_close_giveaway(session, closing, giveaway, channel="forum")
+        giveaways.do_draw_giveaway(session, closing, giveaway, channel="forum")
     return giveaway_id
 
 
@@ -181,14 +182,14 @@ def test_a_giveaway_run_in_the_store_verifies_and_one_changed_entry_is_caught(
 def test_one_entry_per_person_and_sanctioned_members_refused(runtime: Runtime) -> None:
     forum_week(runtime)
     with runtime.database.session() as session:
-        giveaway = actions.do_create_giveaway(
+        giveaway = giveaways.do_create_giveaway(
             session, CM, "velo", "Win a bell", NOW + timedelta(days=1)
         )
-        actions.do_commit_giveaway(session, CM, giveaway)
-        actions.do_enter_giveaway(session, CM, giveaway, "@ana")
+        giveaways.do_commit_giveaway(session, CM, giveaway)
+        giveaways.do_enter_giveaway(session, CM, giveaway, "@ana")
     with runtime.database.session() as session, pytest.raises(Exception, match="already entered"):
         giveaway = animation.access_giveaway(session, giveaway.id, None)
-        actions.do_enter_giveaway(session, CM, giveaway, "@ana")
+        giveaways.do_enter_giveaway(session, CM, giveaway, "@ana")
     with runtime.database.session() as session:
         members = session.scalars(select(MemberRow).order_by(MemberRow.id)).all()
         assert members, "ingest creates members"
@@ -197,6 +198,6 @@ def test_one_entry_per_person_and_sanctioned_members_refused(runtime: Runtime) -
         pytest.raises(actions.InsightsError, match="closed"),
     ):
         giveaway = animation.access_giveaway(session, giveaway.id, None)
-        actions.do_enter_giveaway(
+        giveaways.do_enter_giveaway(
             session, actions.Who("x", NOW + timedelta(days=2)), giveaway, "@bruno"
         )

@@ -85,8 +85,13 @@ def test_a_leased_row_is_not_taken_by_a_second_deliverer(database: Database) -> 
 @pytest.mark.parametrize("text", [None, "spam"])
 def test_the_audit_log_is_searchable(database: Database, text: str | None) -> None:
     with database.session() as session:
-        audit.record(session, AuditEntry(NOW, "rule:no-spam", "hide", "post:1", "spam link"))
-        audit.record(session, AuditEntry(NOW, "mod:ana", "warn", "member:7", "rude"))
+        audit.record(
+            session,
+            AuditEntry(NOW, "rule:no-spam", "hide", "post:1", "spam link", community_id=None),
+        )
+        audit.record(
+            session, AuditEntry(NOW, "mod:ana", "warn", "member:7", "rude", community_id=None)
+        )
     with database.session() as session:
         found = audit.search(session, audit.AuditFilter(text=text))
     assert [entry.actor for _, entry in found] == (

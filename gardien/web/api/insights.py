@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
+from gardien.actions import giveaways
 from gardien.actions import insights as actions
 from gardien.app import reports
 from gardien.app.runtime import Runtime
@@ -224,7 +225,7 @@ def funnel(community: str, stage: str, rt: Rt, principal: Reader) -> list[Placem
 
 
 def _who(principal: Principal) -> actions.Who:
-    return actions.Who(principal.username, datetime.now(UTC))
+    return actions.Who(f"user:{principal.username}", datetime.now(UTC))
 
 
 @router.put("/{community}/catalogue")
@@ -307,7 +308,7 @@ class GiveawayIn(BaseModel):
 def create_giveaway(community: str, body: GiveawayIn, db: Db, principal: Manager) -> dict[str, Any]:
     access_community(principal, community, Role.community_manager)
     rules = Eligibility(body.member_days, body.thread, body.exclude_sanctioned)
-    giveaway = actions.do_create_giveaway(
+    giveaway = giveaways.do_create_giveaway(
         db, _who(principal), community, body.title, body.closes_at, body.winners, body.prize, rules
     )
     return animation.published(db, giveaway)
@@ -332,15 +333,15 @@ def giveaway_step(
     )
     who = _who(principal)
     if step == "commit":
-        actions.do_commit_giveaway(db, who, giveaway, channel=body.channel)
+        giveaways.do_commit_giveaway(db, who, giveaway, channel=body.channel)
     elif step == "entries":
         if not body.handle:
             raise actions.InsightsError("give the handle of who enters")
-        actions.do_enter_giveaway(db, who, giveaway, body.handle)
+        giveaways.do_enter_giveaway(db, who, giveaway, body.handle)
     elif step == "close":
-        actions.do_close_giveaway(db, who, giveaway, channel=body.channel)
+        giveaways.do_close_giveaway(db, who, giveaway, channel=body.channel)
     else:
-        actions.do_draw_giveaway(db, who, giveaway, channel=body.channel)
+        giveaways.do_draw_giveaway(db, who, giveaway, channel=body.channel)
     return animation.published(db, giveaway)
 
 

@@ -215,27 +215,6 @@ def _entry(entry: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/audit", response_model=PageOut)
-def search_audit(
-    principal: Admin,
-    db: Db,
-    actor: str | None = None,
-    action: str | None = None,
-    target: str | None = None,
-    text: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    cursor: str | None = None,
-    limit: Limit = 100,
-) -> PageOut:
-    """Search the append-only audit log (admins), newest first."""
-    where = audit_log.AuditFilter(actor, action, target, since, until, text)
-    before = _after(cursor) or None
-    found = audit_log.search(db, where, limit, before)
-    items = [{"id": entry_id, **_entry(entry)} for entry_id, entry in found]
-    return _page(items, limit)
-
-
 @router.get("/notices")
 def export_notices(
     principal: Moderator,

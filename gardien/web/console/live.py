@@ -1,7 +1,7 @@
 """Live updates of the moderation queue as Server-Sent Events, so two moderators see each other's
 claims and verdicts. The stream tails the audit log (every claim, release and verdict writes an
-entry `item:<id>`), so it works across processes with no broker, and only sends items of the
-communities the listener moderates."""
+entry `item:<id>` in the item's community), so it works across processes with no broker, and
+only sends entries of the communities the listener moderates."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
+from gardien.actions import audit
 from gardien.app.runtime import Runtime
-from gardien.store.tables import AuditRow, CommunityRow
-from gardien.store.tables_members import ModerationItemRow
+from gardien.store.tables import AuditRow
 from gardien.web.access import Principal, Role, access_community, require
 from gardien.web.deps import runtime
 
@@ -37,34 +37,31 @@ def latest_audit_id(rt: Runtime) -> int:
 def item_events(rt: Runtime, after_id: int, communities: Collection[str]) -> list[dict[str, Any]]:
     """Audit entries about queue items after `after_id`, of `communities`, oldest first."""
     with rt.database.session() as session:
+        slugs = {key: slug for slug, key in audit.community_ids(session, communities).items()}
         rows = list(
             session.scalars(
                 select(AuditRow)
-                .where(AuditRow.id > after_id, AuditRow.target.like("item:%"))
+                .where(
+                    AuditRow.id > after_id,
+                    AuditRow.community_id.in_(sorted(slugs)),
+                    AuditRow.target.like("item:%"),
+                )
                 .order_by(AuditRow.id)
                 .limit(500)
             )
-        )
-        ids = {int(row.target[5:]) for row in rows if row.target[5:].isdigit()}
-        where = dict(
-            session.execute(
-                select(ModerationItemRow.id, CommunityRow.slug)
-                .join(CommunityRow, CommunityRow.id == ModerationItemRow.community_id)
-                .where(ModerationItemRow.id.in_(sorted(ids)))
-            ).all()
         )
     return [
         {
             "id": row.id,
             "item": int(row.target[5:]),
-            "community": where[int(row.target[5:])],
+            "community": slugs[row.community_id],
             "action": row.action,
             "actor": row.actor,
             "at": row.at.isoformat(),
             "until": (row.detail or {}).get("until"),
         }
         for row in rows
-        if row.target[5:].isdigit() and where.get(int(row.target[5:])) in communities
+        if row.target[5:].isdigit() and row.community_id is not None
     ]
 
 
