@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from importlib.metadata import entry_points
 from typing import Any, Protocol, runtime_checkable
 
@@ -108,6 +109,19 @@ class PushAdapter(Protocol):
 
     def receive(self, headers: Mapping[str, str], body: bytes) -> list[Parsed]:
         """Verify the request (raise SignatureError) and map its posts."""
+        ...
+
+
+@runtime_checkable
+class Reconciling(Protocol):
+    """A channel that can tell whether an action whose answer was lost was carried out: needed
+    where the platform takes no idempotency key and repeating the action would repeat its
+    effect (a reply posted twice)."""
+
+    def find_delivered(self, key: str, action: OutboundAction, since: datetime) -> str | None:
+        """The platform's id for the result of `action` if it was carried out at or after
+        `since` (our own reply to the target, with the text we sent), else None: then it is
+        sent again. Actions that are harmless to repeat (hide, ban …) answer None."""
         ...
 
 

@@ -21,6 +21,8 @@ from gardien.errors import GardienError
 
 #: Header names platforms use to say when their rate-limit window resets.
 RESET_HEADERS = ("retry-after", "x-ratelimit-reset", "x-rate-limit-reset")
+#: Methods whose repetition may repeat their effect (a second reply).
+UNSAFE = {"POST", "PATCH"}
 
 
 class ChannelError(GardienError):
@@ -163,11 +165,19 @@ class HttpClient:
         data: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         ok: Iterable[int] = (),
+        idempotent: bool | None = None,
     ) -> httpx.Response:
         """Send one request, waiting out short rate limits and retrying transient failures.
-        Statuses in `ok` (besides 2xx/304) are returned instead of raised."""
+        Statuses in `ok` (besides 2xx/304) are returned instead of raised.
+
+        A request that is not idempotent (POST, PATCH; unless `idempotent=True`, e.g. when the
+        platform takes an idempotency key) is repeated only when the platform cannot have acted
+        on it: the connection was never made, or it answered 429. A timeout or a 5xx after it was
+        sent leaves its outcome unknown: that is raised (Unavailable) for the dispatcher, which
+        looks on the platform before trying again, instead of posting twice here."""
         merged = {**self.params, **(params or {})}
         accepted = set(ok)
+        safe = idempotent if idempotent is not None else method.upper() not in UNSAFE
         attempt = 0
         while True:
             attempt += 1
@@ -176,14 +186,18 @@ class HttpClient:
                     method, url, params=merged or None, json=json, data=data, headers=headers
                 )
             except httpx.HTTPError as error:
-                if attempt > self.options.retries:
+                unsent = isinstance(error, httpx.ConnectError | httpx.ConnectTimeout)
+                if attempt > self.options.retries or not (safe or unsent):
                     raise Unavailable(self._say(f"{method} {url}: {error}")) from None
                 self.sleep(self.options.backoff_seconds * 2 ** (attempt - 1))
                 continue
             if response.is_success or response.status_code in accepted | {304}:
                 return response
             problem = self._problem(method, url, response)
-            if isinstance(problem, RateLimited | Unavailable) and attempt <= self.options.retries:
+            retryable = isinstance(problem, RateLimited) or (
+                isinstance(problem, Unavailable) and safe
+            )
+            if retryable and attempt <= self.options.retries:
                 wait = self._wait_for(problem, attempt)
                 if wait is not None:
                     self.sleep(wait)

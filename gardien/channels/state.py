@@ -16,7 +16,7 @@ from gardien.channels.adapter import ChannelConfig, masked_settings
 from gardien.channels.parse import Limits
 from gardien.store.communities import find_channel
 from gardien.store.tables import ChannelRow, CommunityRow
-from gardien.store.tables_channels import ChannelDeliveryRow, ChannelStateRow
+from gardien.store.tables_channels import ChannelAttemptRow, ChannelDeliveryRow, ChannelStateRow
 
 
 def config_of(row: ChannelRow, community: str, limits: Limits | None = None) -> ChannelConfig:
@@ -116,9 +116,40 @@ def delivered(session: Session, key: str) -> ChannelDeliveryRow | None:
     return session.get(ChannelDeliveryRow, key)
 
 
+def unknown_since(session: Session, key: str) -> datetime | None:
+    """When the earliest attempt at `key` whose outcome is not known began (None: no such)."""
+    return session.scalar(select(ChannelAttemptRow.started_at).where(ChannelAttemptRow.key == key))
+
+
+def begin_attempt(
+    session: Session, key: str, channel: str, kind: str, target: str, now: datetime
+) -> None:
+    """Note that `key` is about to be handed to its platform; an earlier attempt whose outcome
+    is still unknown keeps its start, so a later search covers both."""
+    row = session.get(ChannelAttemptRow, key)
+    if row is None:
+        session.add(
+            ChannelAttemptRow(
+                key=key, channel=channel, kind=kind, target=target, started_at=now, tries=1
+            )
+        )
+    else:
+        row.tries += 1
+    session.flush()
+
+
+def end_attempt(session: Session, key: str) -> None:
+    """The outcome of `key` is known (carried out and recorded, or refused by the platform)."""
+    row = session.get(ChannelAttemptRow, key)
+    if row is not None:
+        session.delete(row)
+        session.flush()
+
+
 def record_delivery(
     session: Session, key: str, channel: str, kind: str, target: str, remote_id: str, at: datetime
 ) -> None:
+    end_attempt(session, key)
     session.add(
         ChannelDeliveryRow(
             key=key,

@@ -42,3 +42,19 @@ class ChannelDeliveryRow(Base):
     target: Mapped[str] = mapped_column(String(200))
     remote_id: Mapped[str] = mapped_column(String(200), default="")
     delivered_at: Mapped[datetime]
+
+
+class ChannelAttemptRow(Base):
+    """An outbound action handed to its platform whose outcome is not known yet: written (and
+    committed) before the platform call, removed once the delivery is recorded or the platform
+    clearly refused. A row still here at the next try means a crash or a lost answer, so the
+    dispatcher first looks on the platform for the result made since `started_at`."""
+
+    __tablename__ = "channel_attempts"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(50))
+    target: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[datetime]
+    tries: Mapped[int] = mapped_column(Integer, default=1)

@@ -8,7 +8,8 @@ import copy
 import re
 from typing import Any
 
-from tests.adapters.fakes import Reply, Request, payload
+from gardien.domain import utcnow
+from tests.adapters.fakes import Holdback, Reply, Request, payload
 
 API_KEY = "disc-api-key-0123456789"
 
@@ -22,6 +23,7 @@ class FakeDiscourse:
         self.page_size = page_size
         self.flags: list[dict[str, Any]] = []
         self.admin_calls: list[tuple[str, str, Any]] = []
+        self.holdback = Holdback()
 
     def __call__(self, request: Request) -> Reply:
         if request.headers.get("api-key") != self.api_key:
@@ -37,6 +39,7 @@ class FakeDiscourse:
             (r"GET /posts\.json", self.latest),
             (r"GET /posts/(\d+)\.json", self.get_post),
             (r"GET /posts/by_number/(\d+)/(\d+)\.json", self.by_number),
+            (r"GET /posts/(\d+)/replies\.json", self.replies),
             (r"POST /posts\.json", self.create_post),
             (r"DELETE /posts/(\d+)\.json", self.delete_post),
             (r"POST /post_actions\.json", self.flag),
@@ -76,10 +79,27 @@ class FakeDiscourse:
             "topic_id": body.get("topic_id", 900),
             "post_number": len(topic) + 1,
             "reply_to_post_number": body.get("reply_to_post_number"),
-            "username": "gardien",
+            "username": request.headers.get("api-username", "gardien"),
             "user_id": 1,
+            "created_at": utcnow().isoformat().replace("+00:00", "Z"),
         }
+        self.holdback.after_acting()
         return Reply(200, self.posts[new_id])
+
+    def replies(self, request: Request, post_id: str) -> Reply:
+        """The documented /posts/{id}/replies.json: the posts answering this one."""
+        post = self.posts.get(int(post_id))
+        if post is None:
+            return Reply(404, {"errors": ["not found"]})
+        return Reply(
+            200,
+            [
+                p
+                for p in self.posts.values()
+                if p["topic_id"] == post["topic_id"]
+                and p.get("reply_to_post_number") == post["post_number"]
+            ],
+        )
 
     def delete_post(self, request: Request, post_id: str) -> Reply:
         if self.posts.pop(int(post_id), None) is None:

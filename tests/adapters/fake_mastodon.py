@@ -8,7 +8,8 @@ import copy
 import re
 from typing import Any
 
-from tests.adapters.fakes import Reply, Request, bearer, payload
+from gardien.domain import utcnow
+from tests.adapters.fakes import Holdback, Reply, Request, bearer, payload
 
 TOKEN = "masto-token-s3cret"
 
@@ -32,6 +33,7 @@ class FakeMastodon:
         self.base = ""
         #: Server-sent events the streaming API sends next: (event, data).
         self.live: list[tuple[str, str]] = []
+        self.holdback = Holdback()
 
     def __call__(self, request: Request) -> Reply:
         if bearer(request) != self.token:
@@ -52,6 +54,7 @@ class FakeMastodon:
             (r"GET /api/v1/statuses/(\d+)", self.get_status),
             (r"POST /api/v1/statuses", self.post_status),
             (r"DELETE /api/v1/statuses/(\d+)", self.delete_status),
+            (r"GET /api/v1/accounts/verify_credentials", self.verify_credentials),
             (r"GET /api/v1/accounts/(\d+)", self.get_account),
             (r"POST /api/v1/reports", self.report),
             (r"POST /api/v1/accounts/(\d+)/(block|mute|unblock|unmute)", self.relationship),
@@ -110,7 +113,11 @@ class FakeMastodon:
         while current.get("in_reply_to_id") in self.statuses:
             current = self.statuses[current["in_reply_to_id"]]
             ancestors.insert(0, current)
-        return Reply(200, {"ancestors": ancestors, "descendants": []})
+        descendants = [s for s in self.statuses.values() if s.get("in_reply_to_id") == status_id]
+        return Reply(200, {"ancestors": ancestors, "descendants": descendants})
+
+    def verify_credentials(self, request: Request) -> Reply:
+        return Reply(200, self.accounts[self.me])
 
     def get_status(self, request: Request, status_id: str) -> Reply:
         if status_id not in self.statuses:
@@ -135,10 +142,12 @@ class FakeMastodon:
             "in_reply_to_id": body.get("in_reply_to_id"),
             "visibility": body.get("visibility", "public"),
             "account": self.accounts[self.me],
+            "created_at": utcnow().isoformat().replace("+00:00", "Z"),
         }
         self.statuses[status["id"]] = status
         if key:
             self.idempotency[key] = status["id"]
+        self.holdback.after_acting()
         return Reply(200, status)
 
     def delete_status(self, request: Request, status_id: str) -> Reply:

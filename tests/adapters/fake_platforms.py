@@ -8,9 +8,19 @@ import copy
 import re
 from typing import Any
 
-from tests.adapters.fakes import Reply, Request, bearer, payload
+from gardien.domain import utcnow
+from tests.adapters.fakes import Holdback, Reply, Request, bearer, payload
 
 TOKEN = "platform-token-s3cret"
+#: Who we are on each platform: our X user, Facebook page, YouTube channel, Reddit account.
+ME_X, ME_PAGE, ME_YOUTUBE, ME_REDDIT = "999", "777", "UCvelorouge", "velorouge_team"
+
+
+def _now(style: str = "iso") -> str:
+    moment = utcnow()
+    if style == "graph":
+        return moment.strftime("%Y-%m-%dT%H:%M:%S+0000")
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 class _Base:
@@ -18,6 +28,9 @@ class _Base:
         self.token = TOKEN
         self.page_size = 20
         self.acted: list[tuple[str, str, Any]] = []
+        #: Replies this fake made for us, as the platform would list them back.
+        self.made: list[dict[str, Any]] = []
+        self.holdback = Holdback()
 
     def route(self, request: Request, table: list[tuple[str, Any]]) -> Reply:
         for pattern, handler in table:
@@ -50,6 +63,7 @@ class FakeX(_Base):
             [
                 (r"GET /2/tweets/search/recent", self.search),
                 (r"POST /2/tweets", self.post),
+                (r"GET /2/users/(\d+)/tweets", self.timeline),
                 (r"PUT /2/tweets/(\d+)/hidden", self.hide),
                 (r"DELETE /2/tweets/(\d+)", self.delete),
             ],
@@ -86,15 +100,32 @@ class FakeX(_Base):
     def post(self, request: Request) -> Reply:
         body = request.json()
         self.acted.append(("reply", body["reply"]["in_reply_to_tweet_id"], body))
+        tweet_id = str(1850000000000009999 - len(self.made))
+        self.made.append(
+            {
+                "id": tweet_id,
+                "text": body["text"],
+                "created_at": _now(),
+                "author_id": ME_X,
+                "referenced_tweets": [
+                    {"type": "replied_to", "id": body["reply"]["in_reply_to_tweet_id"]}
+                ],
+            }
+        )
+        self.holdback.after_acting()
         return Reply(
             201,
-            {
-                "data": {
-                    "id": "1850000000000009999",
-                    "text": body["text"],
-                    "edit_history_tweet_ids": ["1850000000000009999"],
-                }
-            },
+            {"data": {"id": tweet_id, "text": body["text"], "edit_history_tweet_ids": [tweet_id]}},
+        )
+
+    def timeline(self, request: Request, user_id: str) -> Reply:
+        """GET /2/users/{id}/tweets: our own tweets, newest first."""
+        mine = [t for t in reversed(self.made) if t["author_id"] == user_id]
+        return Reply(
+            200,
+            {"data": mine, "meta": {"result_count": len(mine)}}
+            if mine
+            else {"meta": {"result_count": 0}},
         )
 
     def hide(self, request: Request, tweet_id: str) -> Reply:
@@ -148,7 +179,9 @@ class FakeGraph(_Base):
             request,
             [
                 (r"GET /(\d+)/comments", self.list_comments),
-                (r"POST /([\d_]+)/comments", self.reply),
+                (r"GET /(\d+_\d+)/comments", self.list_replies),
+                (r"GET /(\d+)/replies", self.list_replies),
+                (r"POST /([\d_]+)/(?:comments|replies)", self.reply),
                 (r"POST /([\d_]+)", self.update),
                 (r"DELETE /([\d_]+)", self.delete),
             ],
@@ -167,7 +200,24 @@ class FakeGraph(_Base):
 
     def reply(self, request: Request, comment_id: str) -> Reply:
         self.acted.append(("reply", comment_id, request.form()))
-        return Reply(200, {"id": f"{comment_id}_r1"})
+        made = f"{comment_id}_r{len(self.made) + 1}"
+        self.made.append(
+            {
+                "id": made,
+                "parent": comment_id,
+                "message": request.form()["message"],
+                "text": request.form()["message"],
+                "created_time": _now("graph"),
+                "timestamp": _now("graph"),
+                "from": {"id": ME_PAGE, "name": "Vélo Rouge"},
+            }
+        )
+        self.holdback.after_acting()
+        return Reply(200, {"id": made})
+
+    def list_replies(self, request: Request, comment_id: str) -> Reply:
+        found = [c for c in reversed(self.made) if c["parent"] == comment_id]
+        return Reply(200, {"data": found, "paging": {}})
 
     def update(self, request: Request, comment_id: str) -> Reply:
         form = request.form()
@@ -218,6 +268,8 @@ class FakeYouTube(_Base):
             request,
             [
                 (r"GET /youtube/v3/commentThreads", self.list_threads),
+                (r"GET /youtube/v3/comments", self.list_replies),
+                (r"GET /youtube/v3/channels", self.channels),
                 (r"POST /youtube/v3/comments", self.insert),
                 (r"POST /youtube/v3/comments/setModerationStatus", self.moderate),
             ],
@@ -243,9 +295,27 @@ class FakeYouTube(_Base):
     def insert(self, request: Request) -> Reply:
         snippet = request.json()["snippet"]
         self.acted.append(("reply", snippet["parentId"], snippet))
-        return Reply(
-            200, {"kind": "youtube#comment", "id": f"{snippet['parentId']}.new", "snippet": snippet}
-        )
+        comment = {
+            "kind": "youtube#comment",
+            "id": f"{snippet['parentId']}.new{len(self.made)}",
+            "snippet": {
+                **snippet,
+                "authorChannelId": {"value": ME_YOUTUBE},
+                "publishedAt": _now(),
+                "textDisplay": snippet["textOriginal"],
+            },
+        }
+        self.made.append(comment)
+        self.holdback.after_acting()
+        return Reply(200, comment)
+
+    def list_replies(self, request: Request) -> Reply:
+        parent = request.arg("parentId")
+        found = [c for c in self.made if c["snippet"]["parentId"] == parent]
+        return Reply(200, {"kind": "youtube#commentListResponse", "items": found})
+
+    def channels(self, request: Request) -> Reply:
+        return Reply(200, {"kind": "youtube#channelListResponse", "items": [{"id": ME_YOUTUBE}]})
 
     def moderate(self, request: Request) -> Reply:
         names = {"heldForReview": "hide", "rejected": "remove", "published": "restore"}
@@ -284,6 +354,8 @@ class FakeReddit(_Base):
             [
                 (r"GET /r/velorouge/(new|comments)", self.listing),
                 (r"POST /api/comment", self.comment),
+                (r"GET /api/v1/me", self.me),
+                (r"GET /user/(\w+)/comments", self.user_comments),
                 (r"POST /api/(remove|approve)", self.moderate),
                 (r"POST /r/velorouge/api/(friend|unfriend)", self.friend),
             ],
@@ -314,19 +386,27 @@ class FakeReddit(_Base):
     def comment(self, request: Request) -> Reply:
         form = request.form()
         self.acted.append(("reply", form["thing_id"], form))
-        return Reply(
-            200,
-            {
-                "json": {
-                    "errors": [],
-                    "data": {
-                        "things": [
-                            {"kind": "t1", "data": {"name": "t1_new1", "body": form["text"]}}
-                        ]
-                    },
-                }
+        name = f"t1_new{len(self.made) + 1}"
+        thing = {
+            "kind": "t1",
+            "data": {
+                "name": name,
+                "body": form["text"],
+                "parent_id": form["thing_id"],
+                "author": ME_REDDIT,
+                "created_utc": utcnow().timestamp(),
             },
-        )
+        }
+        self.made.append(thing)
+        self.holdback.after_acting()
+        return Reply(200, {"json": {"errors": [], "data": {"things": [thing]}}})
+
+    def me(self, request: Request) -> Reply:
+        return Reply(200, {"name": ME_REDDIT, "id": "abc1"})
+
+    def user_comments(self, request: Request, name: str) -> Reply:
+        mine = [t for t in reversed(self.made) if t["data"]["author"] == name]
+        return Reply(200, {"kind": "Listing", "data": {"after": None, "children": mine}})
 
     def moderate(self, request: Request, verb: str) -> Reply:
         self.acted.append(

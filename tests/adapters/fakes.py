@@ -7,7 +7,9 @@ the next matching requests with `reply` (a 429 with reset headers, a 401, a 500,
 from __future__ import annotations
 
 import json
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -67,6 +69,34 @@ def rate_limited(
 Handler = Callable[[Request], Reply]
 
 
+class Holdback:
+    """Lets a fake carry out a request and then hold its answer back: `seconds` long (the client
+    gives up waiting: the answer is lost), or until `release` is set (the client is killed
+    meanwhile: Gardien crashed after the platform acted). `acted` is set once it has acted,
+    `answered` once the held answer has gone (the fake serves one request at a time)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.release: threading.Event | None = None
+        self.acted = threading.Event()
+        self.answered = threading.Event()
+
+    def after_acting(self) -> None:
+        self.acted.set()
+        if self.release is not None:
+            self.release.wait(60)
+        elif self.seconds:
+            time.sleep(self.seconds)
+        self.answered.set()
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up before its answer (see Holdback) is expected, not an error."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class FakeServer:
     """Serves one platform fake on a free port; `url` is its base URL."""
 
@@ -75,7 +105,7 @@ class FakeServer:
         self.requests: list[Request] = []
         self.faults: list[tuple[str, Reply, list[int]]] = []
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = _Server(("127.0.0.1", 0), self._handler_class())
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         )

@@ -44,6 +44,18 @@ def html_to_text(markup: str) -> str:
     return "".join(parser.parts).strip()
 
 
+def same_text(found: Any, sent: str) -> bool:
+    """Whether a text read back from a platform is the one we sent: spacing aside, and without
+    the @mentions some platforms put in front of a reply."""
+    if not isinstance(found, str):
+        return False
+    wanted = " ".join(sent.split())
+    words = found.split()
+    while words and " ".join(words) != wanted and words[0].startswith("@"):
+        words = words[1:]
+    return " ".join(words) == wanted
+
+
 def epoch(seconds: float | int | str) -> datetime:
     return datetime.fromtimestamp(float(seconds), UTC)
 

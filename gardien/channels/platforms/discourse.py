@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterator, Mapping
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -32,6 +33,7 @@ from gardien.channels.platforms.common import (
     html_to_text,
     id_key,
     newest,
+    same_text,
     to_parsed,
 )
 from gardien.domain import OutboundAction
@@ -290,6 +292,22 @@ class DiscourseAdapter:
             }
             return str(self.http.json_of(self.http.request("POST", "/posts.json", json=body))["id"])
         raise UnsupportedAction(f"Discourse cannot {kind!r}")
+
+    def find_delivered(self, key: str, action: OutboundAction, since: datetime) -> str | None:
+        """Our reply to the target post made since `since`, with the text we sent (Discourse
+        takes no idempotency key; see channels.dispatch)."""
+        if action.kind != "reply":
+            return None
+        replies = self.http.get_json(f"/posts/{action.target}/replies.json")
+        me = self.config.require("api_username").lower()
+        for post in replies if isinstance(replies, list) else []:
+            if not isinstance(post, dict) or str(post.get("username", "")).lower() != me:
+                continue
+            made = parse_time(post.get("created_at"))
+            body = post.get("raw") or html_to_text(str(post.get("cooked") or ""))
+            if made is not None and made >= since and same_text(body, str(action.payload["text"])):
+                return str(post["id"])
+        return None
 
     def _reply(self, post_id: str, text: str) -> str:
         post = self.http.get_json(f"/posts/{post_id}.json")

@@ -2,7 +2,7 @@
 bans back. The channel's kind ("facebook" or "instagram") picks the field names and routes.
 
 Settings: `access_token` (a page token), `objects` (ids of the posts or media whose comments to
-read), `page_id` (for bans), `base_url` (default https://graph.facebook.com/v19.0), `limit`,
+read), `page_id` (the page, or Instagram account, we act as: for bans and to find our replies), `base_url` (default https://graph.facebook.com/v19.0), `limit`,
 `backfill_days` (at the first run, comments older than this are skipped; platforms.backfill).
 
 Comments are read in chronological order and paged with `paging.cursors.after`, which is also
@@ -25,7 +25,7 @@ from gardien.channels.http import ChannelError, HttpClient, RateLimited, Unautho
 from gardien.channels.parse import Parsed
 from gardien.channels.platforms.backfill import Backfill, cutoff, parse_time
 from gardien.channels.platforms.bridge import receive_signed, responses
-from gardien.channels.platforms.common import expect, to_parsed
+from gardien.channels.platforms.common import expect, same_text, to_parsed
 from gardien.domain.time import utcnow
 
 FB_FIELDS = "id,message,created_time,from{id,name},like_count,comment_count,parent{id},permalink_url,is_hidden"
@@ -163,6 +163,30 @@ class GraphAdapter:
 
     def receive(self, headers: Mapping[str, str], body: bytes) -> list[Parsed]:
         return receive_signed(self.config, headers, body, parse_export)
+
+    def find_delivered(self, key: str, action: Any, since: datetime) -> str | None:
+        """The page's (or Instagram account's, `page_id`) reply to the target comment since
+        `since`, with the text we sent (Graph takes no idempotency key, see channels.dispatch)."""
+        me = self.config.get("page_id")
+        if action.kind != "reply" or not me:
+            return None
+        if self.instagram:
+            route, params = f"/{action.target}/replies", {"fields": IG_COMMENT}
+        else:
+            route = f"/{action.target}/comments"
+            params = {"fields": FB_FIELDS, "filter": "stream", "order": "reverse_chronological"}
+        data = self.http.get_json(route, params={**params, "limit": 100})
+        for comment in (data.get("data") if isinstance(data, dict) else None) or []:
+            made = parse_time(comment.get("created_time") or comment.get("timestamp"))
+            body = comment.get("text" if self.instagram else "message")
+            if (
+                str((comment.get("from") or {}).get("id")) == str(me)
+                and made is not None
+                and made >= since
+                and same_text(body, str(action.payload["text"]))
+            ):
+                return str(comment["id"])
+        return None
 
     def deliver(self, key: str, action: Any) -> str:
         kind, target, payload = action.kind, action.target, action.payload

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from gardien.channels.adapter import ChannelConfig, Cursor, Page, UnsupportedAction
 from gardien.channels.http import HttpClient, RemoteError
 from gardien.channels.platforms.backfill import Backfill, parse_time, walk_back
-from gardien.channels.platforms.common import expect, html_to_text, newest, to_parsed
+from gardien.channels.platforms.common import expect, html_to_text, newest, same_text, to_parsed
 from gardien.domain import OutboundAction
 from gardien.domain.time import utcnow
 
@@ -80,6 +81,7 @@ class MastodonAdapter:
         self.limit = min(int(config.get("page_limit", 40)), 40)
         self.max_pages = int(config.get("max_pages", 20))
         self._roots: dict[str, str] = {}
+        self._me: str | None = None
 
     def close(self) -> None:
         self.http.close()
@@ -238,12 +240,39 @@ class MastodonAdapter:
             return self._lift(kind, target, admin)
         raise UnsupportedAction(f"Mastodon cannot {kind!r}")
 
+    def find_delivered(self, key: str, action: OutboundAction, since: datetime) -> str | None:
+        """Our reply among the target's descendants since `since`, with the text we sent.
+        Mastodon honours an Idempotency-Key for an hour only; an attempt whose answer was lost
+        and that is retried later than that would otherwise post again."""
+        if action.kind != "reply":
+            return None
+        if self._me is None:
+            self._me = str(self.http.get_json("/api/v1/accounts/verify_credentials")["id"])
+        context = self.http.get_json(f"/api/v1/statuses/{action.target}/context")
+        for status in (context.get("descendants") if isinstance(context, dict) else None) or []:
+            made = parse_time(status.get("created_at"))
+            if (
+                str(status.get("in_reply_to_id")) == action.target
+                and str((status.get("account") or {}).get("id")) == self._me
+                and made is not None
+                and made >= since
+                and same_text(
+                    html_to_text(str(status.get("content") or "")), str(action.payload["text"])
+                )
+            ):
+                return str(status["id"])
+        return None
+
     def _post_status(self, key: str, text: str, reply_to: str | None, visibility: str) -> str:
         body: dict[str, Any] = {"status": text, "visibility": visibility}
         if reply_to:
             body["in_reply_to_id"] = reply_to
         response = self.http.request(
-            "POST", "/api/v1/statuses", json=body, headers={"Idempotency-Key": key}
+            "POST",
+            "/api/v1/statuses",
+            json=body,
+            headers={"Idempotency-Key": key},
+            idempotent=True,  # Mastodon answers a repeated key with the status it made
         )
         return str(self.http.json_of(response)["id"])
 

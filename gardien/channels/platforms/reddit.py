@@ -12,6 +12,7 @@ seen. Reddit's X-Ratelimit-Reset counts seconds from now; the shared client read
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from datetime import datetime
 from typing import Any
 
 from gardien.channels.adapter import ChannelConfig, Cursor, Page, UnsupportedAction
@@ -19,7 +20,13 @@ from gardien.channels.http import HttpClient, RemoteError
 from gardien.channels.parse import Parsed
 from gardien.channels.platforms.backfill import Backfill, walk_back
 from gardien.channels.platforms.bridge import receive_signed, responses
-from gardien.channels.platforms.common import crawl_newest_first, epoch, expect, to_parsed
+from gardien.channels.platforms.common import (
+    crawl_newest_first,
+    epoch,
+    expect,
+    same_text,
+    to_parsed,
+)
 from gardien.domain.time import utcnow
 
 ROUTES = {"new": "/r/{sub}/new", "comments": "/r/{sub}/comments"}
@@ -90,6 +97,7 @@ class RedditAdapter:
             options=config.http,
         )
         self.max_pages = int(config.get("max_pages", 10))
+        self._me: str | None = None
 
     def close(self) -> None:
         self.http.close()
@@ -163,6 +171,29 @@ class RedditAdapter:
 
     def receive(self, headers: Mapping[str, str], body: bytes) -> list[Parsed]:
         return receive_signed(self.config, headers, body, parse_export)
+
+    def find_delivered(self, key: str, action: Any, since: datetime) -> str | None:
+        """Our comment answering the target since `since`, with the text we sent, from our own
+        newest comments (Reddit takes no idempotency key, see channels.dispatch)."""
+        if action.kind != "reply":
+            return None
+        if self._me is None:
+            self._me = str(self.http.get_json("/api/v1/me")["name"])
+        listing = self.http.get_json(
+            f"/user/{self._me}/comments", params={"sort": "new", "limit": 100, "raw_json": 1}
+        )
+        for thing in children(listing):
+            data = thing.get("data") if isinstance(thing, dict) else None
+            if not isinstance(data, dict) or data.get("parent_id") != action.target:
+                continue
+            made = _created(thing)
+            if (
+                made
+                and epoch(made) >= since
+                and same_text(data.get("body"), str(action.payload["text"]))
+            ):
+                return str(data["name"])
+        return None
 
     def deliver(self, key: str, action: Any) -> str:
         kind, target, payload = action.kind, action.target, action.payload

@@ -3,7 +3,7 @@
 
 Settings: `access_token` (an OAuth 2.0 user-context token: reading and acting),
 `query` (the recent-search query, e.g. "@velorouge OR velorouge"), `user_id` (our account, for
-mutes and blocks), `base_url` (default https://api.x.com), `max_results` (10–100), `max_pages`,
+mutes, blocks and finding our own replies after a lost answer), `base_url` (default https://api.x.com), `max_results` (10–100), `max_pages`,
 `backfill_days` / `backfill_items` (how much history the first run reads, platforms.backfill).
 
 Paging: `since_id=<newest id seen>` and the `next_token` of each page; the newest id moves only
@@ -12,6 +12,7 @@ once the whole gap is stored. X accepts no idempotency key: the dispatcher recor
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from gardien.channels.adapter import ChannelConfig, Cursor, Page, UnsupportedAction
@@ -19,7 +20,7 @@ from gardien.channels.http import HttpClient, RemoteError
 from gardien.channels.parse import Parsed
 from gardien.channels.platforms.backfill import Backfill, parse_time, walk_back
 from gardien.channels.platforms.bridge import receive_signed, responses
-from gardien.channels.platforms.common import expect, newest, to_parsed
+from gardien.channels.platforms.common import expect, newest, same_text, to_parsed
 from gardien.domain import OutboundAction
 from gardien.domain.time import utcnow
 
@@ -164,6 +165,27 @@ class TwitterAdapter:
 
     def receive(self, headers: Mapping[str, str], body: bytes) -> list[Parsed]:
         return receive_signed(self.config, headers, body, parse_export)
+
+    def find_delivered(self, key: str, action: OutboundAction, since: datetime) -> str | None:
+        """Our reply to the target tweet since `since`, with the text we sent, from our own
+        timeline (needs `user_id`; X takes no idempotency key, see channels.dispatch)."""
+        me = self.config.get("user_id")
+        if action.kind != "reply" or not me:
+            return None
+        params = {
+            "start_time": since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "max_results": 100,
+            "tweet.fields": "created_at,referenced_tweets",
+        }
+        data = self.http.get_json(f"/2/users/{me}/tweets", params=params)
+        for tweet in (data.get("data") if isinstance(data, dict) else None) or []:
+            answers = any(
+                ref.get("type") == "replied_to" and str(ref.get("id")) == action.target
+                for ref in tweet.get("referenced_tweets") or []
+            )
+            if answers and same_text(tweet.get("text"), str(action.payload["text"])):
+                return str(tweet["id"])
+        return None
 
     def deliver(self, key: str, action: OutboundAction) -> str:
         kind, target, payload = action.kind, action.target, action.payload

@@ -13,7 +13,7 @@ rateLimitExceeded, and are treated as rate limits."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -23,7 +23,7 @@ from gardien.channels.http import ChannelError, HttpClient, RateLimited
 from gardien.channels.parse import Parsed
 from gardien.channels.platforms.backfill import Backfill, parse_time, walk_back
 from gardien.channels.platforms.bridge import receive_signed, responses
-from gardien.channels.platforms.common import crawl_newest_first, expect, to_parsed
+from gardien.channels.platforms.common import crawl_newest_first, expect, same_text, to_parsed
 from gardien.domain.time import utcnow
 
 
@@ -111,6 +111,7 @@ class YouTubeAdapter:
             classify=_classify,
         )
         self.max_pages = int(config.get("max_pages", 10))
+        self._mine: str | None = None
 
     def close(self) -> None:
         self.http.close()
@@ -186,6 +187,35 @@ class YouTubeAdapter:
 
     def receive(self, headers: Mapping[str, str], body: bytes) -> list[Parsed]:
         return receive_signed(self.config, headers, body, parse_export)
+
+    def find_delivered(self, key: str, action: Any, since: datetime) -> str | None:
+        """Our reply to the target comment since `since`, with the text we sent (YouTube takes
+        no idempotency key, see channels.dispatch); "our" is the token's own channel."""
+        if action.kind != "reply":
+            return None
+        if self._mine is None:
+            found = self.http.get_json(
+                "/youtube/v3/channels", params={"part": "id", "mine": "true"}
+            )
+            self._mine = str(((found.get("items") or [{}])[0]).get("id") or "")
+        params = {"part": "snippet", "parentId": action.target, "maxResults": 100}
+        data = self.http.get_json(
+            "/youtube/v3/comments", params={**params, "textFormat": "plainText"}
+        )
+        for comment in (data.get("items") if isinstance(data, dict) else None) or []:
+            snippet = comment.get("snippet") or {}
+            made = parse_time(snippet.get("publishedAt"))
+            if (
+                (snippet.get("authorChannelId") or {}).get("value") == self._mine
+                and made is not None
+                and made >= since
+                and same_text(
+                    snippet.get("textOriginal") or snippet.get("textDisplay"),
+                    str(action.payload["text"]),
+                )
+            ):
+                return str(comment["id"])
+        return None
 
     def deliver(self, key: str, action: Any) -> str:
         kind, target, payload = action.kind, action.target, action.payload
