@@ -2,7 +2,10 @@
 hiding, deletion, silencing and suspension through its API.
 
 Settings: `base_url`, `api_key`, `api_username` (a staff account for moderation),
-`webhook_secret` (the secret set on the Discourse webhook), `max_pages` per poll.
+`webhook_secret` (the secret set on the Discourse webhook), `max_pages` per poll,
+`backfill_days` / `backfill_items` (how much history the first run reads, platforms.backfill).
+User webhooks (created, updated, suspended, destroyed …) become person events
+(platforms.discourse_people), recorded on the channel's authors and the community's members.
 
 A Discourse topic is the thread: every post of topic 12 has thread id "topic-12", so the queue
 shows a topic's posts together. Discourse names a reply's parent by its number within the topic
@@ -26,6 +29,7 @@ import httpx
 from gardien.channels.adapter import ChannelConfig, Cursor, Page, UnsupportedAction
 from gardien.channels.http import ChannelError, HttpClient, RemoteError, Unauthorized
 from gardien.channels.parse import Parsed
+from gardien.channels.people import PersonEvent
 from gardien.channels.platforms.backfill import Backfill, parse_time, walk_back
 from gardien.channels.platforms.common import (
     crawl_newest_first,
@@ -36,9 +40,10 @@ from gardien.channels.platforms.common import (
     same_text,
     to_parsed,
 )
+from gardien.channels.platforms.discourse_people import people_of
 from gardien.domain import OutboundAction
 from gardien.domain.time import utcnow
-from gardien.errors import ConfigError, SignatureError
+from gardien.errors import ConfigError, IngestError, SignatureError
 
 SIGNATURE_HEADER = "X-Discourse-Event-Signature"
 EVENT_HEADER = "X-Discourse-Event"
@@ -187,15 +192,30 @@ class DiscourseAdapter:
                 f"discourse:{self.config.name}:backfill:{step.token or 'latest'}",
             )
 
-    def receive(self, headers: Mapping[str, str], body: bytes) -> list[Parsed]:
-        """A Discourse webhook: check the signature, map the post of post events."""
+    def _verified(self, headers: Mapping[str, str], body: bytes) -> str:
+        """The event name of a webhook whose signature matches its body, or SignatureError."""
         lowered = {k.lower(): v for k, v in headers.items()}
         if not self.secret:
             raise SignatureError(f"channel {self.config.name!r} has no webhook_secret configured")
         sent = lowered.get(SIGNATURE_HEADER.lower(), "")
         if not hmac.compare_digest(signature(self.secret, body), sent.strip()):
             raise SignatureError(f"{SIGNATURE_HEADER} does not match the body")
-        event = lowered.get(EVENT_HEADER.lower(), "")
+        return lowered.get(EVENT_HEADER.lower(), "")
+
+    def receive_people(self, headers: Mapping[str, str], body: bytes) -> list[PersonEvent]:
+        """A Discourse user webhook (created, updated, suspended …) as person events; other
+        events speak of no one. A body that is not JSON is reported by `receive`."""
+        event = self._verified(headers, body)
+        try:
+            return people_of(event, body, utcnow())
+        except IngestError as error:
+            if "malformed JSON" in str(error):
+                return []
+            raise
+
+    def receive(self, headers: Mapping[str, str], body: bytes) -> list[Parsed]:
+        """A Discourse webhook: check the signature, map the post of post events."""
+        event = self._verified(headers, body)
         try:
             data = json.loads(body)
         except (UnicodeDecodeError, json.JSONDecodeError) as error:

@@ -15,9 +15,9 @@ from starlette.concurrency import run_in_threadpool
 
 from gardien.actions.channels import do_configure_channel, do_reset_cursor
 from gardien.app.ingest import ingest_and_triage
+from gardien.app.people import record_people
 from gardien.app.runtime import Runtime
 from gardien.channels import exports, state
-from gardien.channels.parse import Parsed
 from gardien.domain import utcnow
 from gardien.errors import IngestError, NotFoundError
 from gardien.web.access import Principal, Role, access_community, require
@@ -100,19 +100,32 @@ def reset_channel(name: str, db: Db, principal: Admin) -> ChannelOut:
     return _out(state.health(db, name)[0])
 
 
-@router.post("/{name}/events", response_model=IngestOut)
-async def receive_event(name: str, request: Request, rt: Rt) -> IngestOut:
-    """A platform's webhook in its own format: Discourse (X-Discourse-Event-Signature), or a
-    bridge forwarding X/Facebook/YouTube/Reddit JSON signed like /api/v1/ingest. Bad items are
-    rejected one by one; the rest land and are judged."""
+class PersonOut(BaseModel):
+    member_id: int
+    changes: list[str] = Field(description="What the event changed; empty when nothing new.")
+
+
+class EventsOut(IngestOut):
+    people: list[PersonOut] = Field(
+        default_factory=list, description="User events recorded on members (Discourse)."
+    )
+
+
+@router.post("/{name}/events", response_model=EventsOut)
+async def receive_event(name: str, request: Request, rt: Rt) -> EventsOut:
+    """A platform's webhook in its own format: Discourse (X-Discourse-Event-Signature; post and
+    user events), or a bridge forwarding X/Facebook/YouTube/Reddit JSON signed like
+    /api/v1/ingest. Bad items are rejected one by one; the rest land and are judged; user
+    events update the channel's authors and the community's members."""
     body = await request.body()
     if len(body) > MAX_BODY_BYTES:
         raise IngestError(f"body over {MAX_BODY_BYTES} bytes; split it into several requests")
-    parsed = await run_in_threadpool(_receive, rt, name, dict(request.headers), body)
+    received = await run_in_threadpool(_receive, rt, name, dict(request.headers), body)
+    people = await run_in_threadpool(record_people, rt, name, received.people)
     source = f"events:{name}:{hashlib.sha256(body).hexdigest()[:32]}"
-    result = await run_in_threadpool(ingest_and_triage, rt, name, source, iter(parsed))
+    result = await run_in_threadpool(ingest_and_triage, rt, name, source, iter(received.posts))
     counts = result.report.counts
-    return IngestOut(
+    return EventsOut(
         accepted=counts.new + counts.edited + counts.unchanged,
         new=counts.new,
         edited=counts.edited,
@@ -120,10 +133,11 @@ async def receive_event(name: str, request: Request, rt: Rt) -> IngestOut:
         engagement_points=counts.engagement_points,
         rejected=[{"line": line, "reason": reason} for line, reason in result.report.rejects],
         triaged=result.triaged,
+        people=[PersonOut(member_id=p.member_id, changes=p.changes) for p in people],
     )
 
 
-def _receive(rt: Runtime, name: str, headers: dict[str, str], body: bytes) -> list[Parsed]:
+def _receive(rt: Runtime, name: str, headers: dict[str, str], body: bytes) -> exports.Received:
     with rt.database.session() as db:
         config = state.channel_config(db, name, rt.limits)
     return exports.receive(config, headers, body)
