@@ -113,6 +113,35 @@ def item_community(session: Session, item_id: int) -> str:
     return slug
 
 
+def post_item(session: Session, post_id: int) -> dict[str, Any] | None:
+    """The post's moderation item (its status, rule, who holds or handled it), or None."""
+    row = session.execute(
+        select(ModerationItemRow, CommunityRow.slug)
+        .join(CommunityRow, CommunityRow.id == ModerationItemRow.community_id)
+        .where(ModerationItemRow.post_id == post_id)
+    ).first()
+    return None if row is None else _item(row[0], row[1], {"id": post_id})
+
+
+def item_post(session: Session, item_id: int) -> int:
+    post_id = session.scalar(
+        select(ModerationItemRow.post_id).where(ModerationItemRow.id == item_id)
+    )
+    if post_id is None:
+        raise NotFoundError(f"no moderation item {item_id}")
+    return post_id
+
+
+def item_communities(session: Session, item_ids: Collection[int]) -> dict[int, str]:
+    """The community of each of these items (missing ones are left out)."""
+    rows = session.execute(
+        select(ModerationItemRow.id, CommunityRow.slug)
+        .join(CommunityRow, CommunityRow.id == ModerationItemRow.community_id)
+        .where(ModerationItemRow.id.in_(sorted(item_ids)))
+    )
+    return {item_id: slug for item_id, slug in rows}
+
+
 def item_detail(
     session: Session, item_id: int, now: datetime, rules: list[dict[str, str]]
 ) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from gardien.web.console import (
     pages,
     policy_pages,
     queue,
+    queue_forms,
     users,
 )
 from gardien.web.console import channels as channel_pages
@@ -51,9 +52,10 @@ def create_app(runtime: Runtime) -> FastAPI:
     auth_session.install(app, runtime)
     for router in (posts.router, queues.router, ingest.router, pages.router, auth_routes.router):
         app.include_router(router)
-    for router in (overview.router, overview.api, queue.router, live.router, audit.router):
+    for router in (overview.router, overview.api, queue.router, queue_forms.router, live.router):
         app.include_router(router)
-    app.include_router(audit_api.router)
+    for router in (audit.router, audit_api.router):
+        app.include_router(router)
     for router in (users.router, users.api):
         app.include_router(router)
     for router in (moderation.router, members.router, applications.router, members_pages.router):

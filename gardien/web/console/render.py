@@ -3,6 +3,7 @@ every page gets — the principal, its CSRF token, its language, the communities
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from gardien.web import i18n
 from gardien.web.access import Principal
 from gardien.web.auth.csrf import csrf_token
+from gardien.web.console import flash
 from gardien.web.console.highlight import highlight, spans_of
 
 TEMPLATE_DIR = Path(__file__).parent.parent / "templates"
@@ -43,6 +45,11 @@ def locale_of(request: Request, principal: Principal | None) -> str:
     return i18n.negotiate(request.headers.get("accept-language", ""))
 
 
+def gettext_for(request: Request, principal: Principal | None) -> Callable[..., str]:
+    """The user's `_` in Python code (messages for flash and errors shown in their language)."""
+    return i18n.translator(locale_of(request, principal)).gettext
+
+
 def render(
     request: Request,
     template: str,
@@ -53,7 +60,9 @@ def render(
     """The page `template` with `context` and the furniture every page needs."""
     locale = locale_of(request, principal)
     translator = i18n.translator(locale)
+    whole_page = not Path(template).name.startswith("_")  # fragments leave messages waiting
     full = {
+        "flashes": flash.take(request) if whole_page else [],
         **translator.functions(),
         "locale": locale,
         "principal": principal,

@@ -1,5 +1,7 @@
 // Gardien console: keyboard work on the moderation queue, bulk selection, live claims (SSE).
-// Plain JavaScript, no build step. Every action goes through the JSON API with the CSRF header.
+// Plain JavaScript, no build step: progressive enhancement. Without it the queue's buttons are
+// plain forms that post and come back; with it they (and the keys) go through the JSON API with
+// the CSRF header, and the page never reloads.
 (function () {
   "use strict";
   const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
@@ -25,7 +27,6 @@
     const status = document.getElementById("status");
     const ruleSelect = document.getElementById("rule");
     const bulk = document.getElementById("bulk");
-    const rulesLoaded = new Set();
     let current = null;
 
     const items = () => Array.from(list.querySelectorAll("li.item:not(.done)"));
@@ -38,7 +39,6 @@
       item.classList.add("current");
       item.focus({ preventScroll: true });
       item.scrollIntoView({ block: "nearest" });
-      loadRules(item.dataset.community);
     }
 
     function move(step) {
@@ -48,26 +48,11 @@
       focusItem(all[Math.min(all.length - 1, Math.max(0, at + step))] || all[0]);
     }
 
-    async function loadRules(community) {
-      if (rulesLoaded.has(community)) return;
-      rulesLoaded.add(community);
-      try {
-        const rules = await api("GET", "/api/v1/moderation/rules?community=" + encodeURIComponent(community));
-        for (const rule of rules) {
-          if (ruleSelect.querySelector('option[value="' + CSS.escape(rule.id) + '"]')) continue;
-          const option = document.createElement("option");
-          option.value = rule.id;
-          option.textContent = rule.title ? rule.id + " — " + rule.title : rule.id;
-          ruleSelect.appendChild(option);
-        }
-      } catch (error) { rulesLoaded.delete(community); }
-    }
-
     function selected() { return items().filter((item) => item.querySelector("input.select").checked); }
 
     function refreshBulk() {
       const count = selected().length;
-      bulk.hidden = count === 0;
+      bulk.hidden = count === 0 && !bulk.querySelector(".error");
       document.getElementById("bulk-count").textContent = count + " " + text.selected;
     }
 
@@ -106,7 +91,8 @@
     }
 
     function verdict(action, item) {
-      const rule = ruleSelect.value || (item && item.dataset.rule) || "";
+      const own = item && item.querySelector("select.rule");
+      const rule = ruleSelect.value || (own && own.value) || (item && item.dataset.rule) || "";
       return { action, rule };
     }
 
@@ -164,11 +150,11 @@
       if (event.target.matches("input.select")) { refreshBulk(); return; }
       if (item !== current) focusItem(item);
       const button = event.target.closest("button[data-act]");
-      if (button) act(button.dataset.act);
+      if (button) { event.preventDefault(); act(button.dataset.act); }
     });
     bulk.addEventListener("click", (event) => {
       const button = event.target.closest("button[data-act]");
-      if (button) act(button.dataset.act);
+      if (button) { event.preventDefault(); act(button.dataset.act); }
     });
 
     // Live: others' claims and verdicts arrive as Server-Sent Events.
@@ -191,6 +177,7 @@
         }
       });
     }
+    refreshBulk();
     focusItem(items()[0]);
   }
 
