@@ -6,6 +6,7 @@ resumes where listening stopped, and ingest drops whatever it has already seen."
 from __future__ import annotations
 
 import logging
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -18,7 +19,7 @@ from gardien.channels import state
 from gardien.channels.adapter import Adapter, ChannelConfig, factory_for, make_adapter
 from gardien.channels.dispatch import Dispatcher
 from gardien.channels.file_import import ingest_stream
-from gardien.channels.http import ChannelError, RateLimited
+from gardien.channels.http import ChannelError, RateLimited, mask
 from gardien.domain.time import utcnow
 from gardien.errors import GardienError
 
@@ -58,7 +59,8 @@ class Listener:
     dispatcher: Dispatcher | None = None
 
     def listened(self) -> list[ChannelConfig]:
-        """Enabled channels with a polling adapter (file and webhook channels only receive)."""
+        """Enabled channels with a polling adapter (file and webhook channels only receive, and
+        so do channels set to `pull: false`, fed by their platform's webhooks alone)."""
         with self.runtime.database.session() as session:
             configs = state.channel_configs(session, self.runtime.limits)
         return [
@@ -66,6 +68,7 @@ class Listener:
             for config in configs
             if (not self.channels or config.name in self.channels)
             and config.settings.get("enabled", True)
+            and config.settings.get("pull", True)
             and factory_for(config.kind) is not None
         ]
 
@@ -121,10 +124,11 @@ class Listener:
             result.status, result.error = error.status, str(error)
         elif isinstance(error, GardienError):
             result.status, result.error = "misconfigured", str(error)
-        else:
+        else:  # a bug, or a library's own error: its message may quote a credential
             result.status = "failing"
-            result.error = f"internal error: {type(error).__name__}: {error}"
-            log.exception("channel %s: unexpected error", config.name)
+            result.error = mask(f"internal error: {type(error).__name__}: {error}", config.secrets)
+            trace = "".join(traceback.format_exception(error))
+            log.error("channel %s: unexpected error\n%s", config.name, mask(trace, config.secrets))
         base = float(config.settings.get("retry_seconds", self.interval_seconds))
         with self.runtime.database.session() as session:
             failures = state.failures_of(session, config.name)

@@ -25,7 +25,14 @@ from gardien.channels.adapter import (
     UnsupportedAction,
     make_adapter,
 )
-from gardien.channels.http import MalformedPayload, RateLimited, RemoteError, Unauthorized
+from gardien.channels.http import (
+    ChannelError,
+    MalformedPayload,
+    RateLimited,
+    RemoteError,
+    Unauthorized,
+    mask,
+)
 from gardien.domain import OutboundAction
 from gardien.domain.time import utcnow
 from gardien.errors import ConfigError, NotFoundError
@@ -95,6 +102,10 @@ class Dispatcher:
             raise PermanentFailure(
                 f"{action.kind} needs {error.args[0]!r} in its payload"
             ) from None
+        except ChannelError:
+            raise  # its message is masked already; the outcome stays unknown
+        except Exception as error:  # a bug or a library's error may quote a credential
+            raise ChannelError(mask(f"{type(error).__name__}: {error}", config.secrets)) from None
         self._record(key, action, remote_id)
 
     def _look(

@@ -91,6 +91,14 @@ def record_success(session: Session, channel: str, now: datetime, next_poll: dat
     state.next_poll_at = next_poll
 
 
+def record_event(session: Session, channel: str, now: datetime, items: int) -> None:
+    """A platform pushed something to the channel (webhook or bridge): it shows in the health,
+    which a channel that is never polled (`pull: false`) has no other way to show."""
+    state = _state(session, channel)
+    state.last_event_at = now
+    state.items_seen += items
+
+
 def record_failure(
     session: Session, channel: str, status: str, error: str, now: datetime, retry_at: datetime
 ) -> None:
@@ -176,6 +184,7 @@ class ChannelHealth:
     last_poll_at: datetime | None
     last_success_at: datetime | None
     next_poll_at: datetime | None
+    last_event_at: datetime | None
     failures: int
     items_seen: int
     cursor: dict[str, Any]
@@ -205,6 +214,7 @@ def health(session: Session, name: str | None = None) -> list[ChannelHealth]:
                 last_poll_at=state.last_poll_at if state else None,
                 last_success_at=state.last_success_at if state else None,
                 next_poll_at=state.next_poll_at if state else None,
+                last_event_at=state.last_event_at if state else None,
                 failures=state.failures if state else 0,
                 items_seen=state.items_seen if state else 0,
                 cursor=dict(state.cursor or {}) if state else {},

@@ -26,6 +26,8 @@ class ChannelStateRow(Base):
     last_poll_at: Mapped[datetime | None]
     last_success_at: Mapped[datetime | None]
     next_poll_at: Mapped[datetime | None]
+    #: When the platform last pushed something (its webhook, or a bridge).
+    last_event_at: Mapped[datetime | None]
     failures: Mapped[int] = mapped_column(Integer, default=0)
     items_seen: Mapped[int] = mapped_column(Integer, default=0)
 

@@ -136,3 +136,30 @@ def test_the_console_shows_each_channels_health_to_its_managers(
     assert page.status_code == 200
     assert "rouleurs" in page.text and "failing" in page.text and "GET /posts.json" in page.text
     assert 'href="/console/channels"' in page.text and "k-0123456789" not in page.text
+
+
+def test_a_webhook_only_channel_is_never_polled_and_its_pushes_show_in_its_health(
+    runtime: Runtime, client: TestClient, cast: dict[str, str]
+) -> None:
+    add_channel(runtime, "hooks", "discourse", webhook_secret=SECRET, pull=False)
+    listening = Listener(runtime, interval_seconds=0, deliver=False, triage=False)
+    assert "hooks" not in [poll.channel for poll in listening.cycle().polls]
+    listening.close()
+    assert client.get("/api/v1/channels/hooks", headers=bearer(cast["ada"])).json()["status"] == (
+        "never"
+    )
+    body = (PAYLOADS / "discourse_webhook_post_created.json").read_bytes()
+    pushed = client.post(
+        "/api/v1/channels/hooks/events",
+        content=body,
+        headers={
+            "X-Discourse-Event": "post_created",
+            "X-Discourse-Event-Signature": signature(SECRET, body),
+        },
+    )
+    assert pushed.status_code == 200 and pushed.json()["new"] == 1
+    health = client.get("/api/v1/channels/hooks", headers=bearer(cast["ada"])).json()
+    assert (health["status"], health["items_seen"], health["last_error"]) == ("ok", 1, "")
+    assert health["last_event_at"] is not None
+    sign_in(client, "ada")
+    assert "webhook " in client.get("/console/channels").text

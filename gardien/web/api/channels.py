@@ -44,6 +44,7 @@ class ChannelOut(BaseModel):
     last_poll_at: datetime | None
     last_success_at: datetime | None
     next_poll_at: datetime | None
+    last_event_at: datetime | None = Field(description="When the platform last pushed a webhook.")
     failures: int
     items_seen: int
     cursor: dict[str, Any]
@@ -124,6 +125,7 @@ async def receive_event(name: str, request: Request, rt: Rt) -> EventsOut:
     people = await run_in_threadpool(record_people, rt, name, received.people)
     source = f"events:{name}:{hashlib.sha256(body).hexdigest()[:32]}"
     result = await run_in_threadpool(ingest_and_triage, rt, name, source, iter(received.posts))
+    await run_in_threadpool(_noted, rt, name, len(received.posts) + len(received.people))
     counts = result.report.counts
     return EventsOut(
         accepted=counts.new + counts.edited + counts.unchanged,
@@ -135,6 +137,11 @@ async def receive_event(name: str, request: Request, rt: Rt) -> EventsOut:
         triaged=result.triaged,
         people=[PersonOut(member_id=p.member_id, changes=p.changes) for p in people],
     )
+
+
+def _noted(rt: Runtime, name: str, items: int) -> None:
+    with rt.database.session() as db:
+        state.record_event(db, name, utcnow(), items)
 
 
 def _receive(rt: Runtime, name: str, headers: dict[str, str], body: bytes) -> exports.Received:
