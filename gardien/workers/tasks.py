@@ -63,7 +63,7 @@ class Services:
         return cls(
             settings=settings,
             database=database,
-            runner=TimedRunner(pipeline or default_pipeline(), name="worker"),
+            runner=TimedRunner(pipeline or default_pipeline(settings), name="worker"),
             sender=sender,
             redis=sender.marks.client
             or redis.Redis.from_url(settings.redis_url.get_secret_value()),

