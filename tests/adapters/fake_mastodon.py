@@ -49,7 +49,9 @@ class FakeMastodon:
         return [
             (r"GET /api/v1/notifications", self.list_notifications),
             (r"GET /api/v1/streaming/user/notification", self.stream),
+            (r"GET /api/v1/streaming/(user|public/local)", self.stream),
             (r"GET /api/v1/timelines/tag/(\w+)", self.tag_timeline),
+            (r"GET /api/v1/timelines/(home|public)", self.timeline),
             (r"GET /api/v1/statuses/(\d+)/context", self.context),
             (r"GET /api/v1/statuses/(\d+)", self.get_status),
             (r"POST /api/v1/statuses", self.post_status),
@@ -91,7 +93,7 @@ class FakeMastodon:
         items = [n for n in self.notifications if not types or n["type"] in types]
         return self.page(request, items, request.path)
 
-    def stream(self, request: Request) -> Reply:
+    def stream(self, request: Request, *_: str) -> Reply:
         """The documented SSE stream: heartbeat comments, then `event:`/`data:` blocks."""
         body = ":thump\n\n" + "".join(
             f"event: {event}\ndata: {data}\n\n" for event, data in self.live
@@ -105,6 +107,10 @@ class FakeMastodon:
             for s in self.statuses.values()
             if tag in {t["name"] for t in s["tags"]} and s["visibility"] == "public"
         ]
+        return self.page(request, items, request.path)
+
+    def timeline(self, request: Request, name: str) -> Reply:
+        items = [s for s in self.statuses.values() if name == "home" or s["visibility"] == "public"]
         return self.page(request, items, request.path)
 
     def context(self, request: Request, status_id: str) -> Reply:

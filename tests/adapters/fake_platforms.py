@@ -244,6 +244,9 @@ class FakeYouTube(_Base):
     def __init__(self) -> None:
         super().__init__()
         self.threads: list[dict[str, Any]] = payload("youtube_comment_threads.json")["items"]
+        #: Replies beyond those a thread carries (commentThreads brings up to five).
+        self.more_replies: dict[str, list[dict[str, Any]]] = {}
+        self.reply_page_size = 20
 
     def __call__(self, request: Request) -> Reply:
         if bearer(request) != self.token:
@@ -310,9 +313,19 @@ class FakeYouTube(_Base):
         return Reply(200, comment)
 
     def list_replies(self, request: Request) -> Reply:
+        """comments.list(parentId): a top-level comment's replies, a page at a time."""
         parent = request.arg("parentId")
-        found = [c for c in self.made if c["snippet"]["parentId"] == parent]
-        return Reply(200, {"kind": "youtube#commentListResponse", "items": found})
+        every = self.more_replies.get(parent or "", []) + [
+            c for c in self.made if c["snippet"]["parentId"] == parent
+        ]
+        start = int(request.arg("pageToken") or 0)
+        body: dict[str, Any] = {
+            "kind": "youtube#commentListResponse",
+            "items": every[start : start + self.reply_page_size],
+        }
+        if start + self.reply_page_size < len(every):
+            body["nextPageToken"] = str(start + self.reply_page_size)
+        return Reply(200, body)
 
     def channels(self, request: Request) -> Reply:
         return Reply(200, {"kind": "youtube#channelListResponse", "items": [{"id": ME_YOUTUBE}]})

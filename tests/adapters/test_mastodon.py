@@ -198,3 +198,29 @@ def test_after_catching_up_the_streaming_api_is_followed_live(
     assert "109400000000000400" in posts_of(runtime, "masto")
     assert health_of(runtime, "masto").cursor["notifications"] == "9999"
     assert len(server.calls("GET /api/v1/streaming/user/notification")) == 1
+
+
+def test_the_home_and_local_public_timelines_are_followed_on_their_streams(
+    runtime: Runtime, mastodon: tuple[FakeMastodon, FakeServer], listener: Callable[..., Listener]
+) -> None:
+    fake, server = mastodon
+    add_channel(
+        runtime,
+        "masto",
+        "mastodon",
+        base_url=server.url,
+        access_token=TOKEN,
+        sources=["home", "public"],
+        stream_seconds=1.0,
+    )
+    status = fake.statuses[MARIE_FIRST]
+    fake.live = [
+        ("update", json.dumps({**status, "id": "109400000000000500"})),
+        ("notification", json.dumps({"id": "1", "type": "follow"})),  # not the timeline's
+    ]
+    listener("masto").cycle()
+    assert "109400000000000500" in posts_of(runtime, "masto")
+    assert [len(server.calls(f"GET /api/v1/streaming/{name}")) for name in ("user", "public")] == [
+        1,
+        1,
+    ]

@@ -4,6 +4,7 @@ malformed items, replays, and reply / hide / remove carried out exactly once."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -192,6 +193,32 @@ def test_reply_hide_and_remove_are_carried_out_once(
     assert (report.delivered, report.dead) == (3, 0)
     seen = [(verb, target) for verb, target, _ in fake.acted]
     assert seen == [(verb, target) for target, verb in spec.actions.values()]
+
+
+def test_a_youtube_thread_with_more_replies_than_it_carries_is_read_whole(
+    runtime: Runtime, listener: Callable[..., Listener]
+) -> None:
+    fake = FakeYouTube()
+    fake.reply_page_size = 2
+    marie = next(t for t in fake.threads if t["id"] == "UgzA1")
+    carried = marie["replies"]["comments"][0]
+    fake.more_replies["UgzA1"] = [carried]  # comments.list lists the carried one too
+    for number in range(1, 4):
+        reply = copy.deepcopy(carried)
+        reply["id"] = f"UgzA1.more{number}"
+        reply["snippet"]["textOriginal"] = f"moi aussi ({number})"
+        fake.more_replies["UgzA1"].append(reply)
+    marie["snippet"]["totalReplyCount"] = 4
+    with serving(fake) as server:
+        add_channel(runtime, "yt", "youtube", base_url=server.url, access_token=TOKEN, video_id="v")
+        listener("yt").cycle()
+        asked = server.calls("GET /youtube/v3/comments")
+    posts = posts_of(runtime, "yt")
+    assert {"UgzA1.more1", "UgzA1.more2", "UgzA1.more3", "UgzA1.9R1"} <= set(posts)
+    assert {
+        (posts[f"UgzA1.more{n}"].parent_id, posts[f"UgzA1.more{n}"].thread_id) for n in (1, 2, 3)
+    } == {("UgzA1", "UgzA1")}
+    assert [r.arg("pageToken") for r in asked] == [None, "2"]  # paged, asked for this thread only
 
 
 def test_instagram_replies_are_asked_with_their_comments_and_point_at_them(

@@ -4,7 +4,8 @@ reports, blocks and (for an instance's admin token) limits and suspensions back.
 Settings: `base_url`, `access_token`, `sources` (default ["notifications"]; also "tag:NAME",
 "account:ID", "home", "public"), `resolve_threads` (true: ask /context for a reply's thread root),
 `admin` (true: sanctions use the admin API), `page_limit` (≤ 40), `max_pages` per poll,
-`stream_seconds` (after catching up over REST, follow the streaming API live this long),
+`stream_seconds` (after catching up over REST, follow the streaming API live this long: the
+notifications, hashtag, home and local public streams; an account's timeline has none),
 `backfill_days` / `backfill_items` (how much history the first run reads, platforms.backfill).
 
 Paging follows the documented Link header: a cursor is the newest id seen per source, and
@@ -28,6 +29,8 @@ from gardien.domain import OutboundAction
 from gardien.domain.time import utcnow
 
 TIMELINES = {"home": "/api/v1/timelines/home", "public": "/api/v1/timelines/public"}
+#: The streaming API's twin of each timeline (the public one local, as its REST reading).
+STREAMS = {"home": "/api/v1/streaming/user", "public": "/api/v1/streaming/public/local"}
 
 
 def map_status(status: dict[str, Any], thread_id: str | None = None) -> dict[str, Any]:
@@ -104,8 +107,10 @@ class MastodonAdapter:
             path, params, wanted = "/api/v1/streaming/user/notification", {}, "notification"
         elif source.startswith("tag:"):
             path, params, wanted = "/api/v1/streaming/hashtag", {"tag": source[4:]}, "update"
+        elif source in STREAMS:
+            path, params, wanted = STREAMS[source], {}, "update"
         else:
-            return
+            return  # an account's timeline has no stream: the next poll reads it
         for event, data in self.http.stream_events(path, seconds, params):
             if event != wanted:
                 continue

@@ -7,7 +7,8 @@ https://www.googleapis.com), `max_pages`, `backfill_days` / `backfill_items` (ho
 first run reads, in threads; platforms.backfill).
 
 Threads come newest first (order=time) and are paged with nextPageToken back to the newest
-comment time already seen. Quota and rate errors arrive as 403 with reason quotaExceeded or
+comment time already seen. A thread brings at most five of its replies; the others are asked
+with comments.list(parentId) when its totalReplyCount says there are more. Quota and rate errors arrive as 403 with reason quotaExceeded or
 rateLimitExceeded, and are treated as rate limits."""
 
 from __future__ import annotations
@@ -136,6 +137,29 @@ class YouTubeAdapter:
         threads = expect(data, "items", list, "/youtube/v3/commentThreads")
         return threads, data.get("nextPageToken")
 
+    def _whole(self, thread: Any) -> list[Any]:
+        """A thread's comments with all its replies: commentThreads carries a few of them
+        (up to five); when `totalReplyCount` says there are more, the rest are asked with
+        comments.list(parentId), page by page."""
+        items = flatten(thread)
+        top, thread_id = items[0][0], items[0][1]
+        if not _more_replies(thread, len(items) - 1) or not top.get("id"):
+            return items
+        seen = {str(item[0].get("id")) for item in items if isinstance(item[0], dict)}
+        token: str | None = None
+        for _ in range(self.max_pages):
+            params = {"part": "snippet", "parentId": top["id"], "maxResults": 100}
+            params |= {"textFormat": "plainText", **({"pageToken": token} if token else {})}
+            data = self.http.get_json("/youtube/v3/comments", params=params)
+            for reply in expect(data, "items", list, "/youtube/v3/comments"):
+                if isinstance(reply, dict) and str(reply.get("id")) not in seen:
+                    seen.add(str(reply.get("id")))
+                    items.append((reply, thread_id, None))
+            token = data.get("nextPageToken")
+            if not token:
+                break
+        return items
+
     def _backfill(self, plan: Backfill, saved: Cursor) -> Iterator[Page]:
         """The first run's walk back through the threads (see platforms.backfill)."""
         for step in walk_back(
@@ -149,7 +173,7 @@ class YouTubeAdapter:
             done = {"published": step.newest} if step.newest else {}
             yield Page(
                 to_parsed(
-                    [item for thread in step.items for item in flatten(thread)],
+                    [item for thread in step.items for item in self._whole(thread)],
                     map_comment,
                     self.config.limits,
                 ),
@@ -176,7 +200,7 @@ class YouTubeAdapter:
 
         def page(threads: list[Any], done: bool) -> Page:
             state = {"published": newest[0] if done and newest else last}
-            items = [item for thread in threads for item in flatten(thread)]
+            items = [item for thread in threads for item in self._whole(thread)]
             return Page(
                 to_parsed(items, map_comment, self.config.limits),
                 {k: v for k, v in state.items() if v},
@@ -241,6 +265,14 @@ class YouTubeAdapter:
         raise UnsupportedAction(
             f"YouTube cannot {kind!r} (a ban needs the comment_id in its payload)"
         )
+
+
+def _more_replies(thread: Any, included: int) -> bool:
+    """Whether the thread has replies beyond the `included` ones it came with."""
+    try:
+        return int(thread["snippet"].get("totalReplyCount") or 0) > included
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return False
 
 
 def _published(thread: Any) -> str:
