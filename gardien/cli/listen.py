@@ -73,7 +73,7 @@ def listen_command(
 
 @channels_app.command("status")
 def status_command(name: str = typer.Argument(None, help="One channel (default: all).")) -> None:
-    """Each channel's health: status, last poll, posts seen, last error."""
+    """Each channel's health: status, last poll, last webhook push, posts seen, last error."""
     with running() as runtime:
         with runtime.database.session() as session:
             views = state.health(session, name)
@@ -84,12 +84,13 @@ def status_command(name: str = typer.Argument(None, help="One channel (default: 
                     v.kind,
                     v.status,
                     v.last_poll_at.isoformat(timespec="seconds") if v.last_poll_at else "-",
+                    v.last_event_at.isoformat(timespec="seconds") if v.last_event_at else "-",
                     str(v.items_seen),
                     v.last_error[:70],
                 ]
                 for v in views
             ],
-            ["channel", "kind", "status", "last poll", "seen", "last error"],
+            ["channel", "kind", "status", "last poll", "last push", "seen", "last error"],
         )
 
 

@@ -103,6 +103,7 @@ def test_channels_status_configure_and_import_from_the_command_line(
     listen(cli)  # the fake instance no longer accepts that token
     status = cli.invoke(app, ["channels", "status"]).output
     assert "masto" in status and "unauthorized" in status and "new-token" not in status
+    assert "last push" in status.splitlines()[0]
 
     add_channel(runtime, "yt", "youtube", webhook_secret="s")
     export = PAYLOADS / "youtube_comment_threads.json"
