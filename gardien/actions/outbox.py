@@ -5,8 +5,9 @@ Guarantees: an action is queued once per idempotency key (queueing again is a no
 after the decision but before delivery loses nothing (the row is there, pending); delivery is
 at-least-once and the adapter receives the key so it can make the platform call idempotent
 (check the remote state, or send the key where the platform accepts one). A row is marked done
-only after the adapter returned, so "done twice" can only happen if the adapter itself is not
-idempotent across a crash between its call and the mark."""
+only after the adapter returned; a crash between the platform's answer and the mark is covered
+by the channel dispatcher, which notes each attempt before the call and, when an attempt's
+outcome is unknown, looks on the platform before acting again (gardien.channels.dispatch)."""
 
 from __future__ import annotations
 
