@@ -7,10 +7,16 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from gardien.actions.members import ActionRefused, Who, refresh_standing, write_audit
+from gardien.actions.members import (
+    ActionRefused,
+    Who,
+    extend_restrictions,
+    refresh_standing,
+    write_audit,
+)
 from gardien.errors import ConflictError, NotFoundError
 from gardien.policy.schema import Strikes
 from gardien.store import members_repo as repo
@@ -19,8 +25,10 @@ from gardien.store.tables import AuthorRow, PostRevisionRow, PostRow
 from gardien.store.tables_members import (
     AppealRow,
     ApplicationRow,
+    EvasionFlagRow,
     IdentityLinkRow,
     MemberRow,
+    ModerationItemRow,
     NoticeRow,
     SanctionRow,
 )
@@ -135,6 +143,104 @@ def do_auto_link(session: Session, who: Who, member_id: int, strikes: Strikes) -
         do_link_identities(session, who, member.id, twin.id, "same verified e-mail", strikes)
         linked.append(twin.id)
     return linked
+
+
+def _open_flag(session: Session, flag_id: int) -> EvasionFlagRow:
+    flag = session.scalar(
+        select(EvasionFlagRow).where(EvasionFlagRow.id == flag_id).with_for_update()
+    )
+    if flag is None:
+        raise NotFoundError(f"no evasion flag {flag_id}")
+    if flag.status != "open":
+        raise ConflictError(
+            f"evasion flag {flag_id} was already {flag.status} by {flag.decided_by}"
+        )
+    if flag.member_id is None:
+        raise ActionRefused("this flag is on an application: approve or reject the application")
+    return flag
+
+
+def do_confirm_evasion(
+    session: Session, who: Who, flag_id: int, note: str, strikes: Strikes
+) -> EvasionFlagRow:
+    """The flagged member is the banned person: link the identities (one person, one ladder)
+    and let the person's running restrictions reach the new identity on its channel."""
+    flag = _open_flag(session, flag_id)
+    flag.status, flag.decided_by, flag.decided_at, flag.note = "confirmed", who.actor, who.now, note
+    banned = repo.canonical(session, repo.get_member(session, flag.banned_member_id))
+    member = repo.get_member(session, flag.member_id or 0)
+    if repo.canonical(session, member).id != banned.id:
+        moved = repo.group(session, repo.canonical(session, member))
+        do_link_identities(
+            session, who, banned.id, member.id, f"ban evasion confirmed: {note}".strip(), strikes
+        )
+        restricted = extend_restrictions(session, who, banned, moved)
+    else:
+        restricted = []
+    write_audit(
+        session,
+        who,
+        "member.evasion_confirm",
+        f"member:{member.id}",
+        note or "same person",
+        community_id=flag.community_id,
+        flag=flag.id,
+        banned=banned.id,
+        sanctions=restricted,
+    )
+    return flag
+
+
+def do_clear_evasion(session: Session, who: Who, flag_id: int, note: str) -> EvasionFlagRow:
+    """Not the same person: the flag is cleared (never raised again for this pair), and the
+    review item it opened, if nothing else holds the post there, leaves the queue."""
+    flag = _open_flag(session, flag_id)
+    flag.status, flag.decided_by, flag.decided_at, flag.note = "cleared", who.actor, who.now, note
+    member = repo.get_member(session, flag.member_id or 0)
+    closed = list(
+        session.scalars(
+            select(ModerationItemRow.id).where(
+                ModerationItemRow.post_id.in_(
+                    select(PostRow.id).where(PostRow.author_id == member.author_id)
+                ),
+                ModerationItemRow.action == "evasion",
+                ModerationItemRow.status == "open",
+                or_(
+                    ModerationItemRow.claimed_by.is_(None),
+                    ModerationItemRow.claimed_by == who.actor,
+                    ModerationItemRow.claim_expires_at < who.now,
+                ),
+            )
+        )
+    )
+    session.execute(
+        update(ModerationItemRow)
+        .where(ModerationItemRow.id.in_(closed), ModerationItemRow.status == "open")
+        .values(status="dismissed", resolved_by=who.actor, resolved_at=who.now, claimed_by=None)
+        .execution_options(synchronize_session=False)
+    )
+    for item_id in closed:  # the queue's live stream tells the other moderators
+        write_audit(
+            session,
+            who,
+            "item.dismissed",
+            f"item:{item_id}",
+            "evasion flag cleared",
+            community_id=flag.community_id,
+            flag=flag.id,
+        )
+    write_audit(
+        session,
+        who,
+        "member.evasion_clear",
+        f"member:{member.id}",
+        note or "not the same person",
+        community_id=flag.community_id,
+        flag=flag.id,
+        banned=flag.banned_member_id,
+        items_closed=closed,
+    )
+    return flag
 
 
 def pseudonym(value: str) -> str:

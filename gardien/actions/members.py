@@ -320,6 +320,23 @@ def _enforce(session: Session, who: Who, row: SanctionRow, people: list[MemberRo
         )
 
 
+def extend_restrictions(
+    session: Session, who: Who, person: MemberRow, newcomers: list[MemberRow]
+) -> list[int]:
+    """The person's restrictions still running (mute, suspend, ban) reach identities found to
+    be theirs later; the ids of the sanctions queued again."""
+    running = [
+        row
+        for row in repo.sanctions(session, [person.id])
+        if row.kind in ("mute", "suspend", "ban")
+        and row.lifted_at is None
+        and (row.ends_at is None or row.ends_at > who.now)
+    ]
+    for row in running:
+        _enforce(session, who, row, newcomers)
+    return [row.id for row in running]
+
+
 def refresh_standing(
     session: Session, primary: MemberRow, now: datetime, strikes: Any
 ) -> tuple[int, int]:

@@ -22,6 +22,7 @@ from gardien.actions.members import (
     send,
     write_audit,
 )
+from gardien.actions.reports import answer_reports
 from gardien.domain import OutboundAction
 from gardien.errors import ConflictError, NotFoundError
 from gardien.members.evasion import text_similarity
@@ -162,6 +163,7 @@ def _take(session: Session, who: Who, item_id: int, verdict: Verdict) -> Moderat
     )
     if not result.rowcount:  # type: ignore[attr-defined]
         raise _refuse(session, item_id, who)
+    answer_reports(session, item_id)
     return session.get_one(ModerationItemRow, item_id, populate_existing=True)
 
 

@@ -2,7 +2,12 @@
 (each report from another person raises its severity, up to a cap), and stays attached to the
 item so the moderator sees who reported what, why and when. Dismissing a report is a moderator's
 action; when the last open report of an item opened only by reports is dismissed, the item
-leaves the queue as ``dismissed``."""
+leaves the queue as ``dismissed``.
+
+A verdict on the item answers its open reports (status ``handled``). A new report on a post
+whose item was already handled reopens the item when the post is still up (approved, dismissed,
+upheld, censored): a reader saw something the last decision did not settle. On a post already
+hidden or removed there is nothing left to act on: the report is kept, already handled."""
 
 from __future__ import annotations
 
@@ -23,6 +28,8 @@ STEP = 0.25
 MAX_STEPS = 4
 #: The moderation item's `action` when only readers' reports put the post in the queue.
 REPORTED = "report"
+#: Item statuses that leave the post up on its channel: a new report reopens the item.
+STILL_UP = ("approved", "dismissed", "upheld", "censored")
 
 
 def do_report(
@@ -55,6 +62,7 @@ def do_report(
         .where(ModerationItemRow.post_id == post_id)
         .execution_options(populate_existing=True)
     ).one()
+    reopened = item.status in STILL_UP and _reopen(session, who, item)
     earlier = _open_reports(session, item.id)
     report = ReportRow(
         item_id=item.id,
@@ -64,6 +72,7 @@ def do_report(
         reason=reason,
         note=note,
         created_at=who.now,
+        status="open" if item.status == "open" else "handled",
     )
     try:
         with session.begin_nested():  # two clicks at once: the second is told, not a 500
@@ -82,9 +91,55 @@ def do_report(
         item=item.id,
         report=report.id,
         reports=earlier + 1,
+        reopened=reopened,
     )
     session.refresh(item)
     return report, item
+
+
+def _reopen(session: Session, who: Who, item: ModerationItemRow) -> bool:
+    """Put a handled item back in the queue as opened by this report (its reports before were
+    answered by the verdict); the verdict stays in the audit log. False if it changed meanwhile."""
+    handled = (item.status, item.resolved_by)
+    result = session.execute(
+        update(ModerationItemRow)
+        .where(ModerationItemRow.id == item.id, ModerationItemRow.status == item.status)
+        .values(
+            status="open",
+            action=REPORTED,
+            severity=BASE_SEVERITY,
+            resolved_by=None,
+            resolved_at=None,
+            rule=None,
+            claimed_by=None,
+            claim_expires_at=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(item)
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return False
+    write_audit(
+        session,
+        who,
+        "item.reopen",
+        f"item:{item.id}",
+        f"reported after it was {handled[0]} by {handled[1]}",
+        community_id=item.community_id,
+        post=item.post_id,
+        was=handled[0],
+    )
+    return True
+
+
+def answer_reports(session: Session, item_id: int) -> None:
+    """A verdict on the item answers its open reports (called when a moderator takes it)."""
+    session.execute(
+        update(ReportRow)
+        .where(ReportRow.item_id == item_id, ReportRow.status == "open")
+        .values(status="handled")
+        .execution_options(synchronize_session=False)
+    )
 
 
 def do_dismiss_report(session: Session, who: Who, report_id: int, note: str = "") -> ReportRow:
@@ -94,6 +149,8 @@ def do_dismiss_report(session: Session, who: Who, report_id: int, note: str = ""
     report = session.scalar(select(ReportRow).where(ReportRow.id == report_id).with_for_update())
     if report is None:
         raise NotFoundError(f"no report {report_id}")
+    if report.status == "handled":
+        raise ConflictError(f"report {report_id} was already answered by a moderator's verdict")
     if report.status != "open":
         raise ConflictError(f"report {report_id} was already dismissed by {report.dismissed_by}")
     report.status, report.dismissed_by = "dismissed", who.actor

@@ -114,13 +114,22 @@ def item_community(session: Session, item_id: int) -> str:
 
 
 def post_item(session: Session, post_id: int) -> dict[str, Any] | None:
-    """The post's moderation item (its status, rule, who holds or handled it), or None."""
+    """The post's moderation item (its status, rule, who holds or handled it, the author's
+    member id), or None."""
     row = session.execute(
-        select(ModerationItemRow, CommunityRow.slug)
+        select(ModerationItemRow, CommunityRow.slug, MemberRow.id)
         .join(CommunityRow, CommunityRow.id == ModerationItemRow.community_id)
+        .join(PostRow, PostRow.id == ModerationItemRow.post_id)
+        .outerjoin(
+            MemberRow,
+            and_(
+                MemberRow.author_id == PostRow.author_id,
+                MemberRow.community_id == ModerationItemRow.community_id,
+            ),
+        )
         .where(ModerationItemRow.post_id == post_id)
     ).first()
-    return None if row is None else _item(row[0], row[1], {"id": post_id})
+    return None if row is None else _item(row[0], row[1], {"id": post_id}) | {"member_id": row[2]}
 
 
 def item_post(session: Session, item_id: int) -> int:
@@ -193,12 +202,7 @@ def author_history(session: Session, member: MemberRow, now: datetime) -> dict[s
         "standing": state.state,
         "standing_until": state.until,
         "sanctions": [sanction_view(row) for row in rows],
-        "evasion_flags": [
-            {"banned_member_id": f.banned_member_id, "score": f.score, "evidence": f.evidence}
-            for f in session.scalars(
-                select(EvasionFlagRow).where(EvasionFlagRow.member_id.in_([m.id for m in people]))
-            )
-        ],
+        "evasion_flags": evasion_flags(session, [m.id for m in people]),
         "recent_posts": [
             {"id": post.id, "text": post.text, "created_at": post.created_at, "action": action}
             for post, action in recent
@@ -292,16 +296,39 @@ def member_file(session: Session, member_id: int, now: datetime) -> dict[str, An
         if code is not None and code.requires_reacceptance and code.version not in accepted
         else None
     )
-    data["evasion_flags"] = [
+    data["evasion_flags"] = evasion_flags(session, ids)
+    return data
+
+
+def evasion_flags(session: Session, member_ids: list[int]) -> list[dict[str, Any]]:
+    """The ban-evasion flags raised on these identities, oldest first, with their decision."""
+    return [
         {
             "id": f.id,
+            "member_id": f.member_id,
             "banned_member_id": f.banned_member_id,
             "score": f.score,
             "evidence": f.evidence,
+            "created_at": f.created_at,
+            "status": f.status,
+            "decided_by": f.decided_by,
+            "decided_at": f.decided_at,
+            "note": f.note,
         }
-        for f in session.scalars(select(EvasionFlagRow).where(EvasionFlagRow.member_id.in_(ids)))
+        for f in session.scalars(
+            select(EvasionFlagRow)
+            .where(EvasionFlagRow.member_id.in_(member_ids))
+            .order_by(EvasionFlagRow.id)
+        )
     ]
-    return data
+
+
+def flag_member(session: Session, flag_id: int) -> int:
+    """The member a ban-evasion flag is about ("not found" for a flag on an application)."""
+    member_id = session.scalar(select(EvasionFlagRow.member_id).where(EvasionFlagRow.id == flag_id))
+    if member_id is None:
+        raise NotFoundError(f"no evasion flag {flag_id} on a member")
+    return member_id
 
 
 def notice_view(row: NoticeRow) -> dict[str, Any]:

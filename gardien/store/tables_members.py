@@ -63,7 +63,8 @@ class ModerationItemRow(Base):
 
 
 class ReportRow(Base):
-    """A signed-in reader's report of a post: it opens or bumps the post's moderation item."""
+    """A reader's report of a post: it opens or bumps the post's moderation item. Status: open,
+    dismissed (unfounded), or handled (answered by a verdict on the item)."""
 
     __tablename__ = "moderation_reports"
     __table_args__ = (UniqueConstraint("post_id", "reporter"),)
@@ -243,4 +244,8 @@ class EvasionFlagRow(Base):
     score: Mapped[float] = mapped_column(Float)
     evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime]
+    #: open, then confirmed (the same person: linked to the banned one) or cleared by a moderator.
     status: Mapped[str] = mapped_column(String(20), default="open")
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[datetime | None]
+    note: Mapped[str] = mapped_column(Text, default="")

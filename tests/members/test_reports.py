@@ -9,7 +9,7 @@ from typing import Any
 
 from gardien.channels.webhook import sign
 from tests.factories import post
-from tests.members.conftest import World, rude
+from tests.members.conftest import World, publish_code, rude
 
 
 def post_id(world: World, external_id: str) -> int:
@@ -122,3 +122,42 @@ def test_the_console_queue_shows_an_items_reports(world: World) -> None:
     page = world.client.get("/console/queue", headers={"Authorization": f"Bearer {token}"})
     assert page.status_code == 200
     assert "lea says so" in page.text and "user:lea" in page.text
+
+
+def test_a_report_on_a_handled_post_reopens_its_item(world: World) -> None:
+    """Regression: a new report on a post whose item was handled used to change nothing."""
+    world.push(post("calm", "Regardez mon site de vélos pas chers", author="paul"))
+    pid = post_id(world, "calm")
+    first = report(world, "lea", pid, "spam")
+    ana = world.as_("ana")
+    ana.post(f"/api/v1/moderation/items/{first['item_id']}/actions", {"action": "approve"})
+    assert world.items() == []
+    answered = ana.get(f"/api/v1/moderation/items/{first['item_id']}")["reports"]
+    assert [r["status"] for r in answered] == ["handled"]  # the verdict answered it
+    ana.post(f"/api/v1/moderation/reports/{first['id']}/dismiss", expect=409)
+
+    again = report(world, "marc", pid, "harassment")
+    assert again["item_id"] == first["item_id"] and again["item_status"] == "open"
+    assert again["item_severity"] == 0.5 and again["reports"] == 1
+    [item] = world.items()
+    assert item["action"] == "report" and item["resolved_by"] is None
+    assert [r["reporter"] for r in item["reports"]] == ["user:marc"]
+    log = world.as_("ada").get("/api/v1/audit", action="item.reopen")["items"]
+    assert [(e["target"], e["community"]) for e in log] == [(f"item:{item['id']}", "velo")]
+    assert log[0]["reason"] == "reported after it was approved by user:ana"
+
+    # Dismissing the new report closes the item again; the approval stays in the log.
+    ana.post(f"/api/v1/moderation/reports/{again['id']}/dismiss", {"note": "déjà vu"})
+    assert world.items() == []
+
+
+def test_a_report_on_a_removed_post_is_kept_without_reopening(world: World) -> None:
+    publish_code(world)
+    world.push(rude("insult"))
+    item = world.item_of("insult")
+    world.as_("ana").post(
+        f"/api/v1/moderation/items/{item['id']}/actions", {"action": "remove", "rule": "respect"}
+    )
+    late = report(world, "marc", item["post"]["id"])
+    assert late["item_status"] == "removed" and late["status"] == "handled"
+    assert world.items() == []

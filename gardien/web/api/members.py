@@ -195,6 +195,30 @@ def accept(member_id: int, body: AcceptIn, principal: Moderator, db: Db) -> dict
     return {"version": row.version, "accepted_at": row.accepted_at}
 
 
+class FlagDecisionIn(BaseModel):
+    outcome: Literal["confirmed", "cleared"] = Field(
+        description="confirmed: the same person as the banned member; cleared: someone else."
+    )
+    note: str = Field("", max_length=2000)
+
+
+@router.post("/members/evasion-flags/{flag_id}/decision")
+def decide_flag(
+    flag_id: int, body: FlagDecisionIn, principal: Moderator, db: Db, rt: Rt
+) -> dict[str, Any]:
+    """Decide a ban-evasion flag: confirmed links the member to the banned person (one ladder)
+    and their running restrictions reach the new identity; cleared closes the review item the
+    flag opened. Either way the flag is never raised again for this pair."""
+    member_id = members_views.flag_member(db, flag_id)
+    slug = member_access(db, principal, member_id, Role.moderator)
+    if body.outcome == "confirmed":
+        strikes = policy_of(rt, slug).policy.strikes
+        identities.do_confirm_evasion(db, who(principal), flag_id, body.note, strikes)
+    else:
+        identities.do_clear_evasion(db, who(principal), flag_id, body.note)
+    return next(f for f in members_views.evasion_flags(db, [member_id]) if f["id"] == flag_id)
+
+
 @router.get("/members/{member_id}/audit")
 def member_audit(member_id: int, principal: Moderator, db: Db) -> list[dict[str, Any]]:
     """Every audit entry about this member, newest first."""

@@ -24,14 +24,9 @@ from gardien.web.auth.routes import safe_next
 from gardien.web.console.flash import flash
 from gardien.web.console.pages import post_response
 from gardien.web.console.queue import Db, Moderator, Rt, queue_response
-from gardien.web.console.render import gettext_for
+from gardien.web.console.render import N_, gettext_for
 
 router = APIRouter(include_in_schema=False)
-
-
-def N_(message: str) -> str:
-    """gettext's marker: Babel extracts the word here; it is translated where it is shown."""
-    return message
 
 
 #: An item's status after a verdict, as the message names it (translated when shown).

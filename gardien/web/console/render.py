@@ -45,6 +45,12 @@ def locale_of(request: Request, principal: Principal | None) -> str:
     return i18n.negotiate(request.headers.get("accept-language", ""))
 
 
+def N_(message: str) -> str:
+    """gettext's marker: Babel extracts the word where it is named; it is translated where it
+    is shown (`_(status)` in a template)."""
+    return message
+
+
 def gettext_for(request: Request, principal: Principal | None) -> Callable[..., str]:
     """The user's `_` in Python code (messages for flash and errors shown in their language)."""
     return i18n.translator(locale_of(request, principal)).gettext
