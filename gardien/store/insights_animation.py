@@ -3,7 +3,7 @@ with their entries. `access_*` answer "not found" both for missing and for forbi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -116,7 +116,13 @@ def entries_of(session: Session, giveaway_id: int) -> list[rules.Entry]:
 def published(session: Session, giveaway: GiveawayRow) -> dict[str, object]:
     """The giveaway's public document (never the seed before the draw)."""
     if giveaway.commitment is None or giveaway.committed_at is None:
-        return {"title": giveaway.title, "status": giveaway.status}
+        return {
+            "id": giveaway.id,
+            "status": giveaway.status,
+            "title": giveaway.title,
+            "winners": giveaway.winners,
+            "closes_at": giveaway.closes_at,
+        }
     document = rules.publication(
         title=giveaway.title,
         winners=giveaway.winners,
@@ -166,6 +172,57 @@ def events(session: Session, community_id: int, limit: int = 50) -> list[EventVi
         EventView(e.id, e.title, e.starts_at, e.ends_at, e.channel, e.thread, e.status, g, m, a)
         for e, g, m, a in rows
     ]
+
+
+def event_detail(session: Session, event: EventRow) -> dict[str, object]:
+    """One event with its counts and everyone who answered, by handle (latest answer first)."""
+    going, maybe, attended = session.execute(
+        select(
+            func.count(RsvpRow.id).filter(RsvpRow.status == "going"),
+            func.count(RsvpRow.id).filter(RsvpRow.status == "maybe"),
+            func.count(RsvpRow.attended_at),
+        ).where(RsvpRow.event_id == event.id)
+    ).one()
+    view = EventView(
+        event.id,
+        event.title,
+        event.starts_at,
+        event.ends_at,
+        event.channel,
+        event.thread,
+        event.status,
+        going,
+        maybe,
+        attended,
+    )
+    rows = session.execute(
+        select(RsvpRow, AuthorRow.handle)
+        .join(MemberRow, MemberRow.id == RsvpRow.member_id)
+        .join(AuthorRow, AuthorRow.id == MemberRow.author_id)
+        .where(RsvpRow.event_id == event.id)
+        .order_by(RsvpRow.answered_at.desc(), RsvpRow.id.desc())
+    )
+    rsvps = [
+        {
+            "handle": handle,
+            "status": rsvp.status,
+            "answered_at": rsvp.answered_at,
+            "attended_at": rsvp.attended_at,
+        }
+        for rsvp, handle in rows
+    ]
+    return {**asdict(view), "description": event.description, "rsvps": rsvps}
+
+
+def channel_names(session: Session, community_id: int) -> list[str]:
+    """The community's channels, where events happen and giveaways are announced."""
+    return list(
+        session.scalars(
+            select(ChannelRow.name)
+            .where(ChannelRow.community_id == community_id)
+            .order_by(ChannelRow.name)
+        )
+    )
 
 
 def going_members(session: Session, event_id: int) -> list[tuple[int, str, str]]:

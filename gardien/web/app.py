@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from gardien import __version__
 from gardien.app.runtime import Runtime
 from gardien.web import errors
+from gardien.web.api import animation as animation_api
 from gardien.web.api import applications, ingest, members, moderation, posts, queues
 from gardien.web.api import audit as audit_api
 from gardien.web.api import care as care_api
@@ -22,6 +23,7 @@ from gardien.web.api import reports as reports_api
 from gardien.web.auth import routes as auth_routes
 from gardien.web.auth import session as auth_session
 from gardien.web.console import (
+    animation_pages,
     audit,
     care_pages,
     gatekeeping_pages,
@@ -66,8 +68,10 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(policy_pages.router)
     app.include_router(channel_api.router)
     app.include_router(channel_pages.router)
-    app.include_router(insights_api.router)
-    app.include_router(insights_pages.router)
+    for router in (insights_api.router, animation_api.router):
+        app.include_router(router)
+    for router in (insights_pages.router, animation_pages.router):
+        app.include_router(router)
     for router in (care_api.router, care_setup_api.router, care_pages.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

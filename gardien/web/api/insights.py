@@ -1,24 +1,21 @@
-"""Insights API: the dashboard's numbers, the posts behind them, the funnel, the catalogue,
-events and giveaways step by step. Reading needs marketing lead (or community manager);
-changing needs community manager. The giveaway document is what anyone verifies."""
+"""Insights API: the dashboard's numbers, the posts behind them, the funnel, the catalogue (events
+and giveaways are in animation.py). Reading needs marketing lead (or community manager);
+changing needs community manager."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from gardien.actions import giveaways
 from gardien.actions import insights as actions
 from gardien.app import reports
 from gardien.app.runtime import Runtime
 from gardien.insights.catalogue import parse_catalogue
 from gardien.insights.funnel import STAGES
-from gardien.insights.giveaway import Eligibility
-from gardien.store import insights_animation as animation
 from gardien.store.insights_dashboard import PostFilter, posts_behind, resolve_scope
 from gardien.web.access import Principal, Role, access_community, require
 from gardien.web.api import cursor as cursors
@@ -238,116 +235,3 @@ def set_catalogue(
     catalogue = parse_catalogue(body)
     actions.do_set_catalogue(db, _who(principal), community, catalogue)
     return catalogue.to_dict()
-
-
-class EventIn(BaseModel):
-    title: str = Field(min_length=1, max_length=200)
-    starts_at: datetime
-    ends_at: datetime
-    channel: str | None = None
-    thread: str | None = None
-    description: str = ""
-
-
-class EventOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
-    title: str
-    starts_at: datetime
-    ends_at: datetime
-    channel: str | None
-    thread: str | None
-    status: str
-
-
-@router.post("/{community}/events", response_model=EventOut, status_code=201)
-def create_event(community: str, body: EventIn, db: Db, principal: Manager) -> EventOut:
-    access_community(principal, community, Role.community_manager)
-    event = actions.do_create_event(
-        db,
-        _who(principal),
-        community,
-        body.title,
-        body.starts_at,
-        body.ends_at,
-        body.channel,
-        body.thread,
-        body.description,
-    )
-    return EventOut.model_validate(event)
-
-
-class RsvpIn(BaseModel):
-    handle: str
-    status: str = "going"
-
-
-@router.post("/events/{event_id}/rsvps", status_code=204)
-def rsvp(event_id: int, body: RsvpIn, db: Db, principal: Manager) -> None:
-    event = animation.access_event(db, event_id, principal.communities(Role.community_manager))
-    actions.do_rsvp(db, _who(principal), event, body.handle, body.status)
-
-
-@router.post("/events/{event_id}/attendance", status_code=204)
-def attended(event_id: int, body: RsvpIn, db: Db, principal: Manager) -> None:
-    event = animation.access_event(db, event_id, principal.communities(Role.community_manager))
-    actions.do_record_attendance(db, _who(principal), event, body.handle)
-
-
-class GiveawayIn(BaseModel):
-    title: str = Field(min_length=1, max_length=200)
-    closes_at: datetime
-    winners: int = Field(1, ge=1, le=1000)
-    prize: str = ""
-    member_days: int = Field(0, ge=0)
-    thread: str | None = None
-    exclude_sanctioned: bool = True
-
-
-@router.post("/{community}/giveaways", status_code=201)
-def create_giveaway(community: str, body: GiveawayIn, db: Db, principal: Manager) -> dict[str, Any]:
-    access_community(principal, community, Role.community_manager)
-    rules = Eligibility(body.member_days, body.thread, body.exclude_sanctioned)
-    giveaway = giveaways.do_create_giveaway(
-        db, _who(principal), community, body.title, body.closes_at, body.winners, body.prize, rules
-    )
-    return animation.published(db, giveaway)
-
-
-class StepIn(BaseModel):
-    channel: str | None = Field(None, description="Where to announce this step.")
-    handle: str | None = Field(None, description="Who enters (for /entries).")
-
-
-@router.post("/giveaways/{giveaway_id}/{step}")
-def giveaway_step(
-    giveaway_id: int,
-    step: Annotated[str, Path(pattern="^(commit|entries|close|draw)$")],
-    body: StepIn,
-    db: Db,
-    principal: Manager,
-) -> dict[str, Any]:
-    """commit (publish the seed's hash), entries (enter a member), close, draw."""
-    giveaway = animation.access_giveaway(
-        db, giveaway_id, principal.communities(Role.community_manager)
-    )
-    who = _who(principal)
-    if step == "commit":
-        giveaways.do_commit_giveaway(db, who, giveaway, channel=body.channel)
-    elif step == "entries":
-        if not body.handle:
-            raise actions.InsightsError("give the handle of who enters")
-        giveaways.do_enter_giveaway(db, who, giveaway, body.handle)
-    elif step == "close":
-        giveaways.do_close_giveaway(db, who, giveaway, channel=body.channel)
-    else:
-        giveaways.do_draw_giveaway(db, who, giveaway, channel=body.channel)
-    return animation.published(db, giveaway)
-
-
-@router.get("/giveaways/{giveaway_id}")
-def giveaway(giveaway_id: int, db: Db, principal: Reader) -> dict[str, Any]:
-    """The published document: commitment, entries with receipts, head, seed and winners once
-    drawn. Save it and run `gardien giveaway verify FILE`."""
-    found = animation.access_giveaway(db, giveaway_id, principal.communities(*READERS))
-    return animation.published(db, found)

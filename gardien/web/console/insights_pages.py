@@ -1,5 +1,6 @@
 """Insights console: the marketing dashboard (charts with their data tables, every number a
-link to its posts), the posts behind a number, funnel stages, animation, report downloads."""
+link to its posts), the posts behind a number, funnel stages, report downloads (events and
+giveaways: animation_pages.py)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,6 @@ from gardien.app import reports
 from gardien.app.runtime import Runtime
 from gardien.insights import charts
 from gardien.insights.funnel import STAGES
-from gardien.store import insights_animation as animation
-from gardien.store.communities import find_community
 from gardien.store.insights_dashboard import PostFilter, Scope, posts_behind, resolve_scope
 from gardien.web.access import Principal, Role, access_community, require
 from gardien.web.api import cursor as cursors
@@ -164,22 +163,6 @@ def funnel_page(
         "until": until,
     }
     return render(request, "insights/funnel.html", context, principal)
-
-
-@router.get("/console/insights/{community}/animation", response_class=HTMLResponse)
-def animation_page(community: str, request: Request, rt: Rt, principal: Reader) -> HTMLResponse:
-    """Events with their RSVPs and attendance, and giveaways with their public commitments."""
-    access_community(principal, community, *READERS)
-    with rt.database.session() as session:
-        row = find_community(session, community)
-        context = {
-            "community": community,
-            "events": animation.events(session, row.id),
-            "giveaways": [
-                animation.published(session, g) for g in animation.giveaways(session, row.id)
-            ],
-        }
-    return render(request, "insights/animation.html", context, principal)
 
 
 @router.get("/console/insights/{community}/report.{format}")
