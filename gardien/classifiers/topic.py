@@ -3,14 +3,19 @@
 Posts and profile texts are compared in the fast tier's dense space (word vectors distilled from
 multilingual-e5-small, aligned across English and French), so a French post can match an English
 description. Off-limit themes named in a policy ("politics", "vaccins") are expanded with a small
-bilingual glossary. No labelled data exists for this task: the two margins below were set by hand
-on `seeds/offtopic_dev.csv` and the result is measured on `eval_sets/offtopic_eval.csv`.
+bilingual glossary. The margins were set by hand; the Platt scalings that turn them into a
+probability are fitted on the hand-labelled dev set `seeds/offtopic_dev.csv`
+(`topic_calibration.py`, stored in `topic_calibration.json`); the result is measured on
+`eval_sets/offtopic_eval.csv`.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -53,10 +58,68 @@ ALIASES = {
     "religions": "religion", "immigrants": "immigration",
 }  # fmt: skip
 
-#: Hand-set (see module docstring): how much closer to a theme than to the topic, and how far
-#: from the topic, before a post counts as off-topic; the share of a theme keyword's character
-#: n-grams a post must contain to count as naming it; and the slope of the logistic.
-OFF_LIMIT_MARGIN, UNRELATED_BELOW, KEYWORD_COVERAGE, SLOPE = 0.0, 0.12, 0.6, 12.0
+CALIBRATION_PATH = Path(__file__).with_name("topic_calibration.json")
+#: Profile shapes, each with its own Platt scaling: the topic given by example posts as well as a
+#: description (a policy's `topic:`) or by a description alone (a community's), with or without
+#: off-limit themes. Example posts pull on-topic similarities up, so one scaling cannot fit both.
+SHAPES = ("examples+themes", "examples", "description+themes", "description")
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    """How distances become P(off-topic); fitted on the dev set by `topic_calibration.fit`.
+
+    Two reasons, each a margin that is positive past its threshold: unrelated,
+    `unrelated_below - similarity to the topic`; on a theme, the larger of `similarity to a theme
+    - similarity to the topic - off_limit_margin` and `share of a theme keyword's character
+    n-grams in the post - keyword_coverage`. Both go through the profile shape's Platt scaling
+    (`platt[shape]` = slope, intercept), so the score, the larger of the two, is calibrated.
+    """
+
+    unrelated_below: float
+    off_limit_margin: float
+    keyword_coverage: float
+    platt: dict[str, tuple[float, float]]
+
+    @classmethod
+    def load(cls, path: Path = CALIBRATION_PATH) -> Calibration:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        platt = {shape: (float(data["platt"][shape][0]), float(data["platt"][shape][1]))
+                 for shape in SHAPES}  # fmt: skip
+        return cls(
+            float(data["unrelated_below"]),
+            float(data["off_limit_margin"]),
+            float(data["keyword_coverage"]),
+            platt,
+        )
+
+    def save(self, path: Path = CALIBRATION_PATH, note: str = "") -> None:
+        data = {
+            "how": note,
+            "unrelated_below": self.unrelated_below,
+            "off_limit_margin": self.off_limit_margin,
+            "keyword_coverage": self.keyword_coverage,
+            "platt": {shape: [round(v, 6) for v in self.platt[shape]] for shape in SHAPES},
+        }
+        path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    def reasons(self, on: Matrix, off: Matrix, named: Matrix | None) -> tuple[Matrix, Matrix]:
+        """The two reasons' margins from the raw measures (`TopicScorer.similarities`)."""
+        far = self.unrelated_below - on
+        themed = off - on - self.off_limit_margin
+        if named is not None:
+            themed = np.maximum(themed, named - self.keyword_coverage)
+        return far, themed
+
+    def probability(self, shape: str, margin: Matrix) -> Matrix:
+        slope, intercept = self.platt[shape]
+        return (1 / (1 + np.exp(-(slope * margin + intercept)))).astype(np.float32)
+
+
+@lru_cache(maxsize=1)
+def shipped_calibration() -> Calibration:
+    """The stored calibration, read once, on first use."""
+    return Calibration.load()
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,24 +151,48 @@ class TopicProfile:
     def empty(self) -> bool:
         return not (self.description.strip() or self.examples or self.off_limit_themes)
 
+    @property
+    def shape(self) -> str:
+        """Which of `SHAPES` this profile has (picks its calibration)."""
+        given = "examples" if self.examples else "description"
+        return given + ("+themes" if self.off_limit_themes else "")
+
+
+#: Glossary words with an everyday sense in brand communities ("my parcel left", "face mask",
+#: "rappel produit", "mon colis est parti", "oh mon dieu"): they shape the theme's prototypes but
+#: do not name the theme on their own. A theme's own name always does.
+EVERYDAY_WORDS = frozenset({
+    "left", "right", "wing", "party", "campaign", "mask", "booster", "border",
+    "gauche", "droite", "parti", "masque", "rappel", "dieu",
+})  # fmt: skip
+
 
 def theme_texts(theme: str) -> list[str]:
     key = ALIASES.get(theme.strip().lower(), theme.strip().lower())
     return [theme, *THEMES.get(key, ())]
 
 
+def theme_keywords(theme: str) -> set[str]:
+    """The words whose (fuzzy) presence names a theme."""
+    name, *glossary = (set(re.findall(r"\w{4,}", text.lower())) for text in theme_texts(theme))
+    return name | (set().union(*glossary) - EVERYDAY_WORDS)
+
+
 class TopicScorer:
     """Scores posts against one profile; built once per profile and reused across batches."""
 
-    def __init__(self, profile: TopicProfile, encoder: Encoder) -> None:
+    def __init__(
+        self, profile: TopicProfile, encoder: Encoder, calibration: Calibration | None = None
+    ) -> None:
         self.profile = profile
         self.encoder = encoder
-        sentences = [s for s in re.split(r"[.;:!?\n]+", profile.description) if s.strip()]
+        self.calibration = calibration or shipped_calibration()
+        sentences = [s for s in re.split(r"[.;:!?\n,]+", profile.description) if s.strip()]
         on = [profile.description, *sentences, *profile.examples]
         self.on = self._embed([t for t in on if t.strip()])
         off = [text for theme in profile.off_limit_themes for text in theme_texts(theme)]
         self.off = self._embed(off)
-        self.keywords = sorted({w for text in off for w in re.findall(r"\w{4,}", text.lower())})
+        self.keywords = sorted(set().union(*map(theme_keywords, profile.off_limit_themes)))
         self._keyword_cols, self._keyword_weights = self._keyword_grams(self.keywords)
         # feature id -> row of the keyword table (-1: not a keyword gram); a lookup, not a search
         self._keyword_row = np.full(encoder.featurizer.n_features, -1, dtype=np.int64)
@@ -147,19 +234,23 @@ class TopicScorer:
 
     def parts(self, dense: Matrix, features: Features | None = None) -> tuple[Matrix, Matrix]:
         """The two reasons, each as a probability: unrelated to the topic; on an off-limit theme."""
+        far, themed = self.calibration.reasons(*self.similarities(dense, features))
         zeros = np.zeros(len(dense), dtype=np.float32)
-        on = (dense @ self.on.T).max(axis=1) if len(self.on) else np.ones(len(dense))
-        unrelated = 1 / (1 + np.exp(-SLOPE * (UNRELATED_BELOW - on))) if len(self.on) else zeros
-        off_limit = zeros
-        if len(self.off):
-            off = (dense @ self.off.T).max(axis=1)
-            off_limit = 1 / (1 + np.exp(-SLOPE * (off - on - OFF_LIMIT_MARGIN)))
-            if features is not None:
-                named = self.keyword_coverage(features)
-                off_limit = np.maximum(
-                    off_limit, 1 / (1 + np.exp(-SLOPE * (named - KEYWORD_COVERAGE)))
-                )
-        return unrelated.astype(np.float32), off_limit.astype(np.float32)
+        shape = self.profile.shape
+        unrelated = self.calibration.probability(shape, far) if len(self.on) else zeros
+        off_limit = self.calibration.probability(shape, themed) if len(self.off) else zeros
+        return unrelated, off_limit
+
+    def similarities(
+        self, dense: Matrix, features: Features | None = None
+    ) -> tuple[Matrix, Matrix, Matrix | None]:
+        """Per post, the raw measures the reasons are made of: best similarity to the topic (1
+        without topic texts), to an off-limit theme (0 without themes), and the keyword coverage
+        (None without features)."""
+        on = (dense @ self.on.T).max(axis=1) if len(self.on) else np.ones(len(dense), np.float32)
+        off = (dense @ self.off.T).max(axis=1) if len(self.off) else np.zeros_like(on)
+        named = self.keyword_coverage(features) if features is not None else None
+        return on, off, named
 
     def explain(self, text: str, top: int = 3) -> tuple[Span, ...]:
         """The words that name or evoke an off-limit theme (none when the post is merely far
