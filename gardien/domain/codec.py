@@ -42,6 +42,7 @@ def signals_to_dict(signals: Signals) -> dict[str, Any]:
         },
         "matches": [span_to_dict(span) for span in signals.matches],
         "flags": dict(signals.flags),
+        "counts": dict(signals.counts),
     }
 
 
@@ -63,6 +64,7 @@ def signals_from_dict(data: dict[str, Any]) -> Signals:
         },
         matches=[span_from_dict(span) for span in data.get("matches", [])],
         flags=dict(data.get("flags", {})),
+        counts={name: int(value) for name, value in data.get("counts", {}).items()},
     )
 
 

@@ -41,6 +41,9 @@ class Signals:
     scores: dict[str, Score] = field(default_factory=dict)
     matches: list[Span] = field(default_factory=list)
     flags: dict[str, str] = field(default_factory=dict)
+    #: Whole numbers a stage counted about the post (``repeated.copies``, ``repeated.authors``),
+    #: kept apart from scores, which are probabilities; rules read them as ``count.<name>``.
+    counts: dict[str, int] = field(default_factory=dict)
 
     def score(self, name: str, default: float = 0.0) -> float:
         """The value of score `name`, or `default` when no stage set it."""

@@ -44,7 +44,8 @@ class Facts:
         self._memo: dict[str, Value] = {}
 
     def get(self, name: str) -> Value:
-        """The value of fact `name` (``post.links``, ``score.spam``, ``words.insults``…)."""
+        """The value of fact `name` (``post.links``, ``score.spam``, ``count.repeated.copies``,
+        ``words.insults``…)."""
         if name not in self._memo:
             self._memo[name] = self._compute(name)
         return self._memo[name]
@@ -61,6 +62,9 @@ class Facts:
             return self.signals.score(key)
         if scope == "flag":
             return self.signals.flags.get(key)
+        if scope == "count":
+            counted = self.signals.counts.get(key)
+            return None if counted is None else float(counted)
         if scope == "words":
             return float(sum(1 for m in self.matches if key in ("any", m.source)))
         if scope == "post":

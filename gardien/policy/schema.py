@@ -113,8 +113,8 @@ class Threshold(_Strict):
     locale: str = "*"
 
 
-_FIELD = re.compile(r"^(post|author|member|score|words|flag)\.[\w.-]+$")
-#: Fact names under post., author. and member. (score., words. and flag. take any name).
+_FIELD = re.compile(r"^(post|author|member|score|count|words|flag)\.[\w.-]+$")
+#: Fact names under post., author. and member. (score., count., words. and flag. take any name).
 FACTS = {
     "post": frozenset(
         [
@@ -161,7 +161,7 @@ class Condition(_Strict):
             if not _FIELD.match(self.field) or name not in FACTS.get(scope, {name}):
                 raise ValueError(
                     f"unknown field {self.field!r}; fields start with post., author., member., "
-                    "score., words. or flag. (see docs/POLICY.md)"
+                    "score., count., words. or flag. (see docs/POLICY.md)"
                 )
             tests = ("equals", "in_", "above", "at_least", "below", "at_most", "matches")
             if not any(getattr(self, test) is not None for test in tests):

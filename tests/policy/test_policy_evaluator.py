@@ -126,3 +126,16 @@ def test_english_default_policy_leaves_identity_words_alone() -> None:
     policy = default_policy("en")
     assert evaluate(post("As a gay man I love it"), None, None, signals(), policy).reasons == []
     assert evaluate(post("f.u.c.k you"), None, None, signals(), policy).action is Action.FLAG
+
+
+def test_rules_read_what_a_stage_counted_and_nothing_when_it_did_not() -> None:
+    policy = compile_text(
+        "community: acme\nrules:\n  - name: flood\n    action: hold\n"
+        "    when: {field: count.repeated.copies, at_least: 2}\n"
+    )
+    counted = signals()
+    counted.counts["repeated.copies"] = 2
+    assert evaluate(post("again"), None, None, counted, policy).action is Action.HOLD
+    counted.counts["repeated.copies"] = 1
+    assert evaluate(post("again"), None, None, counted, policy).action is Action.ALLOW
+    assert evaluate(post("again"), None, None, signals(), policy).action is Action.ALLOW
