@@ -5,6 +5,7 @@ from __future__ import annotations
 from gardien.pipeline.decide import Decide
 from gardien.pipeline.language import IdentifyLanguage
 from gardien.pipeline.normalise import Normalise
+from gardien.pipeline.repeated import RepeatedText
 from gardien.pipeline.route import Route
 from gardien.pipeline.runner import Pipeline
 from gardien.pipeline.shadow import ShadowDecide
@@ -14,9 +15,12 @@ from gardien.settings import Settings
 
 
 def default_pipeline(settings: Settings | None = None) -> Pipeline:
-    """Normalise → language → signals (→ accurate tier) → watched words → decide → route → shadow.
+    """Normalise → language → signals (→ accurate tier) → repeated text → watched words →
+    decide → route → shadow.
 
-    The accurate tier re-scores unsure posts only for the tasks `settings.accurate` names.
+    The accurate tier re-scores unsure posts only for the tasks `settings.accurate` names. The
+    repeated-text stage's look-back comes with the batch (`StageContext.history`), since the
+    store loads the earlier posts it reads.
     """
     accurate = accurate_stages(settings.accurate) if settings is not None else []
     return Pipeline(
@@ -25,6 +29,7 @@ def default_pipeline(settings: Settings | None = None) -> Pipeline:
             IdentifyLanguage(),
             *signal_stages(),
             *accurate,
+            RepeatedText(),
             WatchedWords(),
             Decide(),
             Route(),

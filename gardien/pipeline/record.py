@@ -4,9 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from gardien.domain import Author, Community, Decision, Member, Post, Signals
+
+if TYPE_CHECKING:
+    from gardien.pipeline.shape import TextShape
+
+
+@dataclass(frozen=True, slots=True)
+class EarlierPost:
+    """A post of the same community judged before, as the store remembers it for comparison:
+    its author, time and text shape (`pipeline/shape.py`), never its text."""
+
+    post_id: int
+    channel: str
+    author: str
+    created_at: datetime
+    fingerprint: str
+    sketch: tuple[int, ...] = ()
 
 
 @dataclass(slots=True)
@@ -22,6 +39,11 @@ class TriageRecord:
     signals: Signals = field(default_factory=Signals)
     decision: Decision | None = None
     shadow: Decision | None = None
+    #: Loaded by the store with the record: the author's recent posts and recent posts with the
+    #: same fingerprint, within `StageContext.history` (the repeated-text stage reads them).
+    earlier: tuple[EarlierPost, ...] = ()
+    #: The text's shape, when whoever built the record already computed it (else the stage does).
+    shape: TextShape | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,10 +57,22 @@ class CommunityConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class HistoryBounds:
+    """How far back a post is compared with earlier ones, and how many earlier posts the store
+    loads per author and per text, so that a batch costs two bounded reads whatever its size."""
+
+    window: timedelta = timedelta(hours=24)
+    per_author: int = 20
+    per_text: int = 100
+
+
+@dataclass(frozen=True, slots=True)
 class StageContext:
-    """Read-only inputs shared by a batch: per-community configuration. Stages keep no other state."""
+    """Read-only inputs shared by a batch: per-community configuration, and how much history the
+    store loads with each record. Stages keep no other state."""
 
     communities: Mapping[str, CommunityConfig] = field(default_factory=dict)
+    history: HistoryBounds = HistoryBounds()
 
     def config(self, slug: str) -> CommunityConfig | None:
         """The configuration of community `slug`, if known."""
