@@ -51,6 +51,12 @@ class Settings(BaseSettings):
         SecretStr(""), description="Bearer token /metrics asks for; empty: open (bind locally)."
     )
     log_json: bool = Field(False, description="Log one JSON object per line.")
+    # Repeated text (docs/CLASSIFIERS.md "Repeated text"): how far back a post is compared with
+    # the author's earlier posts and with the same text from other authors, and with how many.
+    repeated_window_hours: int = Field(24, ge=1, le=24 * 30, description="Look-back, hours.")
+    repeated_per_author: int = Field(
+        20, ge=1, le=500, description="Earlier posts of the author a post is compared with."
+    )
     accurate_tasks: str = Field(
         "",
         description="Tasks the accurate tier re-scores where the fast tier is unsure, comma-"

@@ -40,7 +40,7 @@ class Runtime:
     def context(self) -> StageContext:
         """The stages' context, built on first use; `refresh()` after communities or policies change."""
         if self._context is None:
-            self._context = build_context(self.database, compiled_policies)
+            self._context = build_context(self.database, compiled_policies, self.settings)
         return self._context
 
     def refresh(self) -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from gardien.domain import Community
 from gardien.domain.time import utcnow
-from gardien.pipeline.record import CommunityConfig, StageContext
+from gardien.pipeline.record import CommunityConfig, HistoryBounds, StageContext
 from gardien.pipeline.runner import Runner
+from gardien.settings import Settings
 from gardien.store.communities import all_communities
 from gardien.store.db import Database
 from gardien.store.triage import pending_records, save_judgements
@@ -23,15 +25,28 @@ class TriageReport:
     batches: int = 0
 
 
-def build_context(database: Database, load_policy: PolicyLoader | None = None) -> StageContext:
-    """What the stages may consult: every community's profile and compiled policy."""
+def build_context(
+    database: Database, load_policy: PolicyLoader | None = None, settings: Settings | None = None
+) -> StageContext:
+    """What the stages may consult: every community's profile and compiled policy, and how much
+    history the store loads with each post (`settings`, else the defaults)."""
     with database.session() as session:
         communities = all_communities(session)
     configs = {}
     for community in communities:
         live, shadow = (None, None) if load_policy is None else load_policy(database, community)
         configs[community.slug] = CommunityConfig(community=community, policy=live, shadow=shadow)
-    return StageContext(communities=configs)
+    return StageContext(communities=configs, history=history_bounds(settings))
+
+
+def history_bounds(settings: Settings | None) -> HistoryBounds:
+    """The repeated-text look-back the settings ask for, as the store and the stage read it."""
+    if settings is None:
+        return HistoryBounds()
+    return HistoryBounds(
+        window=timedelta(hours=settings.repeated_window_hours),
+        per_author=settings.repeated_per_author,
+    )
 
 
 def triage_pending(
@@ -46,7 +61,7 @@ def triage_pending(
     after = 0
     while True:
         with database.session() as session:
-            batch = pending_records(session, batch_size, after)
+            batch = pending_records(session, batch_size, after, context.history)
             if not batch:
                 return report
             judged = runner.judge(batch, context)

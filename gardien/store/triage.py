@@ -12,8 +12,9 @@ from gardien.actions import care, member_automation
 from gardien.domain import Author, Engagement, Member, Post, Visibility
 from gardien.domain.codec import reason_to_dict, signals_to_dict
 from gardien.domain.decision import Queue
-from gardien.pipeline.record import TriageRecord
+from gardien.pipeline.record import HistoryBounds, TriageRecord
 from gardien.store.bulk import insert_many
+from gardien.store.earlier import attach_earlier, save_shapes
 from gardien.store.insights_facts import record_facts
 from gardien.store.tables import (
     AuthorRow,
@@ -27,8 +28,11 @@ from gardien.store.tables_policy import ShadowDecisionRow
 from gardien.store.upsert import insert_ignoring_duplicates
 
 
-def pending_records(session: Session, limit: int, after_id: int = 0) -> list[TriageRecord]:
-    """Up to `limit` untriaged posts with id > `after_id`, oldest id first, as pipeline records."""
+def pending_records(
+    session: Session, limit: int, after_id: int = 0, history: HistoryBounds = HistoryBounds()
+) -> list[TriageRecord]:
+    """Up to `limit` untriaged posts with id > `after_id`, oldest id first, as pipeline records
+    with the earlier posts they are compared with (`store/earlier.py`, within `history`)."""
     rows = session.execute(
         select(PostRow, AuthorRow, ChannelRow.name, CommunityRow.slug, MemberRow)
         .join(AuthorRow, AuthorRow.id == PostRow.author_id)
@@ -41,8 +45,10 @@ def pending_records(session: Session, limit: int, after_id: int = 0) -> list[Tri
         .where(PostRow.triaged_at.is_(None), PostRow.id > after_id)
         .order_by(PostRow.id)
         .limit(limit)
-    )
-    return [record_from_rows(*row) for row in rows]
+    ).all()
+    records = [record_from_rows(*row) for row in rows]
+    attach_earlier(session, records, [author.id for _, author, *_ in rows], history)
+    return records
 
 
 def record_from_rows(
@@ -137,6 +143,7 @@ def save_judgements(session: Session, records: Sequence[TriageRecord], now: date
             )
     if triage:
         session.execute(insert(TriageRow), triage)
+    save_shapes(session, records)  # what later posts are compared with
     _save_shadow(session, records, now)
     if items:
         session.execute(insert_ignoring_duplicates(session, ModerationItemRow), items)

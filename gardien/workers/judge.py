@@ -17,9 +17,10 @@ from sqlalchemy import bindparam, func, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
 from gardien.domain.time import utcnow
-from gardien.pipeline.record import StageContext, TriageRecord
+from gardien.pipeline.record import HistoryBounds, StageContext, TriageRecord
 from gardien.pipeline.runner import Runner
 from gardien.store.db import Database
+from gardien.store.earlier import attach_earlier
 from gardien.store.tables import AuthorRow, ChannelRow, CommunityRow, PostRow
 from gardien.store.tables_members import MemberRow
 from gardien.store.tables_workers import DeadPostRow
@@ -75,9 +76,12 @@ def threads_of(session: Session, post_ids: Sequence[int]) -> dict[ThreadKey, int
     return newest
 
 
-def pending_in_threads(session: Session, newest: dict[ThreadKey, int]) -> list[TriageRecord]:
+def pending_in_threads(
+    session: Session, newest: dict[ThreadKey, int], history: HistoryBounds = HistoryBounds()
+) -> list[TriageRecord]:
     """Posts awaiting judgement in these threads up to each thread's newest named post, oldest
-    first, leaving out the dead ones."""
+    first, leaving out the dead ones; with the earlier posts they are compared with, as triage
+    loads them (`store/earlier.py`)."""
     if not newest:
         return []
     rows = session.execute(
@@ -98,11 +102,13 @@ def pending_in_threads(session: Session, newest: dict[ThreadKey, int]) -> list[T
         )
         .order_by(PostRow.id)
     )
-    records = []
+    records, authors = [], []
     for post, author, channel, community, member in rows:
         thread = (post.channel_id, post.external_id if post.thread_id is None else post.thread_id)
         if post.id <= newest.get(thread, 0):
             records.append(record_from_rows(post, author, channel, community, member))
+            authors.append(author.id)
+    attach_earlier(session, records, authors, history)
     return records
 
 
@@ -122,7 +128,7 @@ def judge_posts(
         if not newest:
             return report
         lock_threads(session, list(newest))
-        records = pending_in_threads(session, newest)
+        records = pending_in_threads(session, newest, context.history)
         if records:
             judged = runner.judge(records, context)
             save_judgements(session, judged, clock())  # decision time: after the stages

@@ -72,7 +72,7 @@ class Services:
     def context(self) -> StageContext:
         """Communities and compiled policies, reread every CONTEXT_SECONDS (policy changes)."""
         if self._context is None or time.monotonic() - self._context_at > CONTEXT_SECONDS:
-            self._context = build_context(self.database, compiled_policies)
+            self._context = build_context(self.database, compiled_policies, self.settings)
             self._context_at = time.monotonic()
         return self._context
 
