@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from gardien.demo.bundle import iter_channel_lines, load_manifest
 from gardien.domain import Community, Post
@@ -20,25 +20,26 @@ BATCH = 1000
 
 
 def demo_records() -> tuple[list[TriageRecord], StageContext]:
-    """POSTS records cycling over the demo's texts, with the demo's communities as context."""
+    """POSTS records cycling over the demo's lines, with the demo's communities as context. Each
+    keeps its author and time, a week later at every cycle (the repeated-text stage compares a
+    post with its author's recent ones; one author writing everything at once is its worst case)."""
     manifest = load_manifest()
     communities = {
         c.slug: Community(c.slug, c.name, c.description, c.locales) for c in manifest.communities
     }
-    texts: list[tuple[str, str]] = []
+    lines: list[tuple[str, str, str, datetime]] = []
     for channel in manifest.channels:
         for raw in iter_channel_lines(channel.name):
-            texts.append((channel.community, json.loads(raw)["text"]))
-    created = datetime(2026, 11, 1, tzinfo=UTC)
-    records = [
-        TriageRecord(
-            community=community,
-            post=Post(
-                channel="bench", external_id=str(i), author="a", text=text, created_at=created
-            ),
-        )
-        for i, (community, text) in enumerate(texts[i % len(texts)] for i in range(POSTS))
-    ]
+            line = json.loads(raw)
+            author = line["author"]["id"] if isinstance(line["author"], dict) else line["author"]
+            created = datetime.fromisoformat(line["created_at"].replace("Z", "+00:00"))
+            lines.append((channel.community, line["text"], str(author), created.astimezone(UTC)))
+    records = []
+    for i in range(POSTS):
+        community, text, author, created = lines[i % len(lines)]
+        at = created + timedelta(weeks=i // len(lines))
+        post = Post(channel="bench", external_id=str(i), author=author, text=text, created_at=at)
+        records.append(TriageRecord(community=community, post=post))
     context = StageContext({slug: CommunityConfig(c) for slug, c in communities.items()})
     return records, context
 
