@@ -60,6 +60,25 @@ class Head:
     def threshold(self) -> float:
         return float(self.meta.get("threshold", 0.5))
 
+    @property
+    def band(self) -> tuple[float, float]:
+        """Fast scores this head re-scores: binary inside [low, high], multi-class top < high
+        (chosen on validation at training; 0.3–0.7 for heads that predate the choice)."""
+        low, high = self.meta.get("unsure", (0.3, 0.7))
+        return float(low), float(high)
+
+    def serves(self, language: str) -> bool:
+        """Whether the head re-scores posts in `language` (those it helped on validation)."""
+        languages = self.meta.get("languages")
+        return languages is None or language in languages
+
+    def unsure(self, fast: Matrix, band: tuple[float, float] | None = None) -> NDArray[np.bool_]:
+        """Which rows of the fast tier's probabilities this head should re-score."""
+        low, high = band or self.band
+        if fast.shape[1] == 1:
+            return np.asarray((fast[:, 0] >= low) & (fast[:, 0] <= high))
+        return np.asarray(fast.max(axis=1) < high)
+
 
 def stack_inputs(fast: Matrix) -> Matrix:
     """Fast-tier probabilities as log-odds (binary) or log-probabilities (multi-class)."""

@@ -216,11 +216,12 @@ def accurate_rows(tier: FastTier, data: Path, cache: Path, limit: int | None) ->
             continue
         head = accurate.head(task)
         for test in loader(data).tests:
+            if not head.serves(test.lang):
+                continue  # the head left this language to the fast tier (validation)
             split = _sample(test.split, limit)
             fast = tier.predict(task, split.texts, [test.lang] * len(split))
             stacked = head.combine(fast, head.margins(embedder.embed(split.texts)))
-            top = fast[:, 0] if fast.shape[1] == 1 else fast.max(axis=1)
-            unsure = (top >= 0.3) & (top <= 0.7) if fast.shape[1] == 1 else top < 0.7
+            unsure = head.unsure(fast)
             cascade = np.where(unsure[:, None], stacked, fast)
             for label, probs in (
                 ("all posts", stacked),

@@ -34,7 +34,8 @@ from gardien.classifiers.registry import (
 from gardien.errors import ConfigError
 
 Log = Callable[[str], None]
-GRID = tuple((c, s) for c in (1.0, 4.0) for s in (4.0, 8.0))  # (C, dense scale)
+#: (C, dense scale) tried on validation; small scales suit short texts (spam), small C sentiment.
+GRID = tuple((c, s) for c in (0.25, 1.0, 4.0, 16.0) for s in (2.0, 4.0, 8.0))
 
 
 @dataclass(slots=True)
@@ -117,13 +118,21 @@ def distil_vectors(featurizer: Featurizer, log: Log) -> Encoder:
     return Encoder(featurizer, ids, reduced.astype(np.float32))
 
 
-def matrix(encoder: Encoder, texts: list[str], scale: float) -> Any:
-    import scipy.sparse as sp
+class Design:
+    """A split featurised once; `at(scale)` is the model's input with the dense part scaled."""
 
-    encoded = encoder.encode(texts)
-    f = encoded.features
-    sparse = sp.csr_matrix((f.values, (f.rows, f.cols)), shape=(f.n_docs, f.n_features))
-    return sp.hstack([sparse, sp.csr_matrix(encoded.dense * scale)]).tocsr()
+    def __init__(self, encoder: Encoder, texts: list[str]) -> None:
+        import scipy.sparse as sp
+
+        encoded = encoder.encode(texts)
+        f = encoded.features
+        self.sparse = sp.csr_matrix((f.values, (f.rows, f.cols)), shape=(f.n_docs, f.n_features))
+        self.dense = encoded.dense
+
+    def at(self, scale: float) -> Any:
+        import scipy.sparse as sp
+
+        return sp.hstack([self.sparse, sp.csr_matrix(self.dense * scale)]).tocsr()
 
 
 def fit_linear(spec: ModelSpec, encoder: Encoder, data: Data, log: Log) -> LinearModel:
@@ -132,12 +141,14 @@ def fit_linear(spec: ModelSpec, encoder: Encoder, data: Data, log: Log) -> Linea
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
     y = np.array(data.train.labels)
+    train = Design(encoder, data.train.texts)
+    val = Design(encoder, data.val.texts) if len(data.val) else None
     best: tuple[float, float, float, NDArray[np.float32], NDArray[np.int64]] | None = None
-    for c, scale in GRID if len(data.val) else ((c, 4.0) for c in (4.0, 16.0)):
-        x = matrix(encoder, data.train.texts, scale)
+    for c, scale in GRID if val is not None else ((c, 4.0) for c in (4.0, 16.0)):
+        x = train.at(scale)
         model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
-        if len(data.val):
-            xv, yv = matrix(encoder, data.val.texts, scale), np.array(data.val.labels)
+        if val is not None:
+            xv, yv = val.at(scale), np.array(data.val.labels)
             margins = model.fit(x, y).decision_function(xv)
         else:
             folds = StratifiedKFold(5, shuffle=True, random_state=datasets.SEED)
@@ -150,7 +161,7 @@ def fit_linear(spec: ModelSpec, encoder: Encoder, data: Data, log: Log) -> Linea
     assert best is not None
     score, c, scale, margins, yv = best
     model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
-    model.fit(matrix(encoder, data.train.texts, scale), y)
+    model.fit(train.at(scale), y)
     coef = model.coef_.T.astype(np.float32)  # (features + dense, outputs)
     n = encoder.featurizer.n_features
     calibration, threshold, before, after = calibrate(margins, yv, spec.binary)

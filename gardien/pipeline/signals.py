@@ -215,25 +215,25 @@ class AccurateStage:
     """Re-scores with the accurate tier (e5 embeddings) only the posts the fast tier is unsure of.
 
     Unsure means a binary score inside [low, high], or a multi-class top probability below
-    `high`. Spans stay those of the fast tier; the model name shows both tiers.
+    `high`; by default the band the head chose on validation data (`Head.band`). Spans stay
+    those of the fast tier; the model name shows both tiers.
     """
 
     def __init__(
         self,
         task: str,
-        low: float = 0.3,
-        high: float = 0.7,
+        band: tuple[float, float] | None = None,
         accurate: AccurateTier | None = None,
         tier: FastTier | None = None,
     ) -> None:
         stage = {cls.task: cls for cls in STAGES}[task]
         self.task = task
         self.names = stage.score_names()
-        self.low, self.high = low, high
+        self.band = band
         self.accurate = accurate or AccurateTier()
         self.tier = tier
         self.name = f"{task}.accurate"
-        self.needs = frozenset(f"score.{n}" for n in self.names)
+        self.needs = frozenset(f"score.{n}" for n in self.names) | {"language"}
         self.sets = frozenset({f"accurate.{task}"})
 
     def __call__(self, batch: Sequence[TriageRecord], context: StageContext) -> None:
@@ -242,20 +242,19 @@ class AccurateStage:
         fast = np.array(
             [[record.signals.score(n) for n in self.names] for record in batch], dtype=np.float32
         )
-        top = fast[:, 0] if len(self.names) == 1 else fast.max(axis=1)
-        unsure = (top >= self.low) & (top <= self.high) if len(self.names) == 1 else top < self.high
-        index = [int(i) for i in np.flatnonzero(unsure)]
+        head = self.accurate.head(self.task)
+        unsure = head.unsure(fast, self.band)
+        index = [int(i) for i in np.flatnonzero(unsure) if head.serves(_code(batch[int(i)]))]
         if not index:
             return
         texts = [batch[i].post.text for i in index]
         probs = self.accurate.predict(self.task, texts, fast[index])
-        head = self.accurate.head(self.task).name
         for row, i in enumerate(index):
             scores = batch[i].signals.scores
             for k, name in enumerate(self.names):
                 old = scores[name]
                 scores[name] = Score(
-                    round(float(probs[row, k]), 4), f"{old.model}+{head}", old.spans
+                    round(float(probs[row, k]), 4), f"{old.model}+{head.name}", old.spans
                 )
 
 

