@@ -22,6 +22,7 @@ from gardien.policy.schema import Strikes
 from gardien.store import members_repo as repo
 from gardien.store.members_people import verified_email_twins
 from gardien.store.tables import AuthorRow, PostRevisionRow, PostRow
+from gardien.store.tables_judgement import TextShapeRow
 from gardien.store.tables_members import (
     AppealRow,
     ApplicationRow,
@@ -249,9 +250,10 @@ def pseudonym(value: str) -> str:
 
 
 def do_erase_member(session: Session, who: Who, member_id: int, reason: str) -> dict[str, int]:
-    """Erase the person's personal data (every linked identity): handles, names, e-mails, texts,
-    answers, evidence and notices. Rows stay (with pseudonyms) so ids, counts and the audit log
-    — which records ids and rules, never content — keep their meaning."""
+    """Erase the person's personal data (every linked identity): handles, names, e-mails, texts
+    (and the shapes repeated-text detection kept of them), answers, evidence and notices. Rows
+    stay (with pseudonyms) so ids, counts and the audit log — which records ids and rules, never
+    content — keep their meaning."""
     primary = repo.canonical(session, repo.get_member(session, member_id), lock=True)
     people = repo.group(session, primary)
     ids = [m.id for m in people]
@@ -264,6 +266,7 @@ def do_erase_member(session: Session, who: Who, member_id: int, reason: str) -> 
     post_ids = list(session.scalars(select(PostRow.id).where(PostRow.author_id.in_(authors))))
     counts["posts"] = len(post_ids)
     session.execute(delete(PostRevisionRow).where(PostRevisionRow.post_id.in_(post_ids)))
+    session.execute(delete(TextShapeRow).where(TextShapeRow.post_id.in_(post_ids)))
     session.execute(
         update(PostRow)
         .where(PostRow.id.in_(post_ids))

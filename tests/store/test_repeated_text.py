@@ -15,7 +15,9 @@ from gardien.cli.main import app
 from gardien.pipeline.record import HistoryBounds
 from gardien.store import queries
 from gardien.store.db import Database
+from gardien.store.tables import AuthorRow
 from gardien.store.tables_judgement import TextShapeRow
+from gardien.store.tables_members import MemberRow
 from gardien.store.triage import pending_records
 from tests.factories import jsonl, post
 
@@ -193,3 +195,18 @@ def test_earlier_posts_are_loaded_with_two_queries_whatever_the_batch(
     assert small == large == 3  # the posts, the authors' shapes, the texts' shapes
     assert {len(r.earlier) for r in many} == {40 + 1}  # its own first post + the same text
     assert all(e.sketch for r in few for e in r.earlier[:1])
+
+
+def test_erasing_a_member_forgets_the_shapes_of_their_texts(
+    gardien: CliRunner, database: Database, tmp_path: Path
+) -> None:
+    """The shapes are derived from the texts: erasure removes them with the texts."""
+    imported = gardien.invoke(app, ["import", str(flood_file(tmp_path / "f.jsonl")), "-c", "forum"])
+    assert imported.exit_code == 0 and shapes_stored(database) == 9
+    with database.session() as session:
+        troll = session.scalar(
+            select(MemberRow.id).join(AuthorRow).where(AuthorRow.external_id == "troll")
+        )
+    erased = gardien.invoke(app, ["member", "erase", str(troll), "--reason", "RGPD", "--yes"])
+    assert erased.exit_code == 0, erased.output
+    assert shapes_stored(database) == 4  # the giveaways' remain
