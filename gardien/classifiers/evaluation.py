@@ -234,6 +234,7 @@ def accurate_rows(tier: FastTier, data: Path, cache: Path, limit: int | None) ->
                 measure = macro_recall if test.metric == "macro_recall" else macro_f1
                 rows.append(Row(test.name, test.lang, task, head.name, test.metric,
                                 round(measure(split.labels, predicted), 4), len(split),
+                                round(ece(probs, split.labels), 4),
                                 note=f"accurate tier, {label}",
                                 anchors=ANCHORS.get(test.name, {})))  # fmt: skip
     return rows
