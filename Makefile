@@ -51,7 +51,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python -m bench
 
 models: $(DEV_STAMP)
-	$(BIN)/gardien train --data ../shared/data
+	$(BIN)/gardien train --data ../shared/data --accurate
 
 clean:
 	rm -rf $(VENV) gardien-data .mypy_cache .ruff_cache .pytest_cache
