@@ -4,16 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from gardien.domain import Community
+from sqlalchemy import func, select
+
+from gardien.domain import Community, ensure_utc
 from gardien.domain.time import utcnow
 from gardien.pipeline.record import CommunityConfig, HistoryBounds, StageContext
 from gardien.pipeline.runner import Runner
 from gardien.settings import Settings
 from gardien.store.communities import all_communities
 from gardien.store.db import Database
+from gardien.store.earlier import prune_shapes
+from gardien.store.tables import PostRow
+from gardien.store.tables_workers import DeadPostRow
 from gardien.store.triage import pending_records, save_judgements
+
+#: How much longer than the look-back text shapes are kept: room for posts that arrive late
+#: (platform backfills, retried webhooks, a listener catching up), which are compared with the
+#: shapes of their own time.
+PRUNE_MARGIN = timedelta(days=1)
 
 #: Returns a community's (live, shadow) compiled policies.
 PolicyLoader = Callable[[Database, Community], tuple[object, object]]
@@ -71,3 +81,22 @@ def triage_pending(
         report.batches += 1
         if progress is not None:
             progress(report.judged)
+
+
+def prune_text_shapes(
+    database: Database, bounds: HistoryBounds, now: datetime, community_id: int | None = None
+) -> int:
+    """Forget the text shapes no post will be compared with again: older than the look-back plus
+    `PRUNE_MARGIN`, and older than the look-back of the oldest post still waiting to be judged
+    (a historical import judged batch by batch needs its own earlier batches). Posts set aside
+    as dead letters do not hold pruning back. Returns how many shapes went."""
+    before = now - bounds.window - PRUNE_MARGIN
+    with database.session() as session:
+        oldest_pending = session.scalar(
+            select(func.min(PostRow.created_at)).where(
+                PostRow.triaged_at.is_(None), PostRow.id.not_in(select(DeadPostRow.post_id))
+            )
+        )
+    if oldest_pending is not None:
+        before = min(before, ensure_utc(oldest_pending) - bounds.window)
+    return prune_shapes(database, before, community_id)

@@ -18,6 +18,7 @@ from gardien.actions.identities import do_erase_member
 from gardien.actions.member_automation import scan_new_members
 from gardien.actions.members import Who
 from gardien.app.members import refresh_members
+from gardien.app.triage import prune_text_shapes
 from gardien.cli.common import echo_table, running
 from gardien.domain.time import utcnow
 from gardien.pipeline.watched_words import policy_for
@@ -146,10 +147,15 @@ def applications(
 @member_app.command("refresh")
 def refresh(community: str = typer.Option(..., "--community", "-c")) -> None:
     """Recompute every member's active strikes (after decay) and trust level, which the
-    policy's rules read; run it daily (e.g. from cron)."""
+    policy's rules read, and forget the text shapes older than the repeated-text look-back;
+    run it daily (e.g. from cron)."""
     with running() as runtime:
-        count = refresh_members(runtime.database, runtime.context(), community)
-        typer.echo(f"refreshed {count} members of {community}")
+        context = runtime.context()
+        count = refresh_members(runtime.database, context, community)
+        with runtime.database.session() as session:
+            community_id = find_community(session, community).id
+        pruned = prune_text_shapes(runtime.database, context.history, utcnow(), community_id)
+        typer.echo(f"refreshed {count} members of {community}, pruned {pruned} text shapes")
 
 
 @member_app.command("scan")

@@ -6,11 +6,15 @@ Loading costs two set-based reads per batch, however large it is, both bounded b
 shapes of the batch's authors (the most recent `per_author` of each), and the recent shapes with
 the batch's fingerprints in their communities (the most recent `per_text` of each). The batch's
 own posts are left out: the stage compares them with each other itself.
+
+Shapes older than any look-back still to be read are pruned in short chunks (`prune_shapes`), by
+the periodic member upkeep (`app/triage.py: prune_text_shapes`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
@@ -19,6 +23,7 @@ from sqlalchemy.orm import Session
 from gardien.domain import ensure_utc
 from gardien.pipeline.record import EarlierPost, HistoryBounds, TriageRecord
 from gardien.pipeline.shape import pack, shapes, unpack
+from gardien.store.db import Database
 from gardien.store.tables import AuthorRow, ChannelRow, CommunityRow, PostRow
 from gardien.store.tables_judgement import TextShapeRow
 
@@ -103,6 +108,33 @@ def save_shapes(session: Session, records: Iterable[TriageRecord]) -> None:
     ]
     if rows:
         session.execute(insert(TextShapeRow), rows)
+
+
+def prune_shapes(
+    database: Database, before: datetime, community_id: int | None = None, chunk: int = 2_000
+) -> int:
+    """Forget the shapes of posts written before `before` (of one community, or all), `chunk`
+    rows per transaction so no delete holds the table (or SQLite's write lock) for long; returns
+    how many went. Walks the primary key once, so a run costs one pass whatever it deletes."""
+    where = [TextShapeRow.created_at < before]
+    if community_id is not None:
+        where.append(TextShapeRow.community_id == community_id)
+    deleted, after = 0, 0
+    while True:
+        with database.session() as session:
+            ids = list(
+                session.scalars(
+                    select(TextShapeRow.post_id)
+                    .where(TextShapeRow.post_id > after, *where)
+                    .order_by(TextShapeRow.post_id)
+                    .limit(chunk)
+                )
+            )
+            if not ids:
+                return deleted
+            session.execute(delete(TextShapeRow).where(TextShapeRow.post_id.in_(ids)))
+        deleted += len(ids)
+        after = ids[-1]
 
 
 def _ranked(*where: Any, per: list[Any]) -> Any:

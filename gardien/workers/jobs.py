@@ -103,10 +103,15 @@ def remind_events(services: Services) -> str:
 
 
 def refresh_members(services: Services) -> str:
-    """Strikes decay and trust levels follow history, as each community's policy says."""
+    """Strikes decay and trust levels follow history, as each community's policy says; the
+    shapes repeated-text detection kept of members' texts go once no look-back reads them."""
     from gardien.app.members import refresh_all_members
+    from gardien.app.triage import prune_text_shapes
 
-    return f"{refresh_all_members(services.database, services.context())} members refreshed"
+    context = services.context()
+    refreshed = refresh_all_members(services.database, context)
+    pruned = prune_text_shapes(services.database, context.history, utcnow())
+    return f"{refreshed} members refreshed, {pruned} text shapes pruned"
 
 
 JOBS: tuple[Job, ...] = (

@@ -46,7 +46,7 @@ def test_queue_export_notices_and_erase_from_the_command_line(world: World, cli:
     after = json.loads(cli.invoke(app, ["member", "export", str(member)]).output)
     assert after["profiles"][0]["extra"] == {} and after["posts"][0]["text"] == "[erased]"
     refreshed = cli.invoke(app, ["member", "refresh", "--community", "velo"])
-    assert refreshed.output.strip() == "refreshed 1 members of velo"
+    assert refreshed.output.strip() == "refreshed 1 members of velo, pruned 0 text shapes"
     missing = cli.invoke(app, ["member", "export", "999"])
     assert missing.exit_code == 2 and "no member 999" in missing.output
 

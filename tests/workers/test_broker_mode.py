@@ -6,21 +6,26 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 from gardien.app.runtime import Runtime
+from gardien.app.triage import triage_pending
 from gardien.channels import webhook
+from gardien.domain.time import utcnow
 from gardien.settings import Settings
 from gardien.store.db import Database
+from gardien.store.tables_judgement import TextShapeRow
 from gardien.web.app import create_app
 from gardien.workers.dispatch import BrokerRunner
 from gardien.workers.jobs import JOBS, run_job
 from gardien.workers.scheduler import Scheduler
 from gardien.workers.tasks import Services
 from gardien.workers.worker import GardienWorker
-from tests.factories import jsonl
+from tests.factories import jsonl, post
 from tests.workers.conftest import counts, ingest, thread_of, wait_until
 
 
@@ -86,3 +91,28 @@ def test_every_job_runs_cleanly(
     finally:
         services.close()
     assert [record.message for record in caplog.records] == ["job done"]
+
+
+def test_the_member_upkeep_job_prunes_old_text_shapes(
+    broker_settings: Settings,
+    runtime: Runtime,
+    database: Database,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Shapes of posts from three days ago are beyond the look-back and its margin."""
+    three_days_ago = (utcnow() - timedelta(days=3)).isoformat()
+    text = "Suivez ma chaîne pour des tests de vélos électriques, nouvelle vidéo chaque semaine"
+    ingest(runtime, [post(f"old-{n}", text, created_at=three_days_ago) for n in range(3)])
+    triage_pending(database, runtime.runner, runtime.context())
+    with database.session() as session:
+        assert session.scalar(select(func.count()).select_from(TextShapeRow)) == 3
+    services = Services.build(broker_settings)
+    try:
+        with caplog.at_level(logging.INFO, logger="gardien.workers.jobs"):
+            run_job(services, "refresh_members")
+    finally:
+        services.close()
+    [done] = caplog.records
+    assert done.outcome == "1 members refreshed, 3 text shapes pruned"  # type: ignore[attr-defined]
+    with database.session() as session:
+        assert session.scalar(select(func.count()).select_from(TextShapeRow)) == 0
