@@ -94,3 +94,25 @@ def test_an_admin_adds_a_user_and_grants_a_role_from_the_users_page(client: Test
         {"community": "velo", "role": "moderator", "department": None}
     ]
     assert "zed" not in users
+
+
+def test_the_post_page_shows_the_counts_beside_the_scores(client: TestClient) -> None:
+    """A flood's third copy: its page says how many copies and authors were counted."""
+    flood = "Suivez ma chaîne pour des tests de vélos électriques, nouvelle vidéo chaque semaine"
+    push(client, [post(f"f{n}", flood, author="flooder") for n in range(3)])
+    sign_in(client, "mo")
+    items = client.get("/api/v1/moderation/items").json()["items"]
+    [third] = [item["post"]["id"] for item in items if item["post"]["text"] == flood]
+    page = client.get(f"/console/posts/{third}").text
+    assert (
+        '<tr><th scope="row">count.repeated.copies</th><td>2 '
+        '<span class="meta">earlier near-copies by this author</span></td></tr>'
+    ) in page
+    assert '<th scope="row">count.repeated.authors</th><td>1 ' in page
+    client.post("/account/locale", data={"locale": "fr", "csrf_token": csrf_of(client)})
+    french = client.get(f"/console/posts/{third}").text
+    assert "quasi-copies antérieures de cet auteur" in french
+    assert "auteurs ayant publié ce texte, celui-ci compris" in french
+    posts = client.get("/api/v1/posts").json()["items"]
+    [short] = [p["id"] for p in posts if p["external_id"] == "q2"]  # too short to count
+    assert "count.repeated" not in client.get(f"/console/posts/{short}").text
