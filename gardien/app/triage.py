@@ -13,6 +13,7 @@ from gardien.domain.time import utcnow
 from gardien.pipeline.record import CommunityConfig, HistoryBounds, StageContext
 from gardien.pipeline.runner import Runner
 from gardien.settings import Settings
+from gardien.store.care_config import brand_handles
 from gardien.store.communities import all_communities
 from gardien.store.db import Database
 from gardien.store.earlier import prune_shapes
@@ -38,14 +39,20 @@ class TriageReport:
 def build_context(
     database: Database, load_policy: PolicyLoader | None = None, settings: Settings | None = None
 ) -> StageContext:
-    """What the stages may consult: every community's profile and compiled policy, and how much
-    history the store loads with each post (`settings`, else the defaults)."""
+    """What the stages may consult: every community's profile, compiled policy and the brand's
+    own handles, and how much history the store loads with each post (`settings`, else the
+    defaults)."""
     with database.session() as session:
         communities = all_communities(session)
+        brands = {
+            community.slug: brand_handles(session, community.slug) for community in communities
+        }
     configs = {}
     for community in communities:
         live, shadow = (None, None) if load_policy is None else load_policy(database, community)
-        configs[community.slug] = CommunityConfig(community=community, policy=live, shadow=shadow)
+        configs[community.slug] = CommunityConfig(
+            community=community, policy=live, shadow=shadow, brand_accounts=brands[community.slug]
+        )
     return StageContext(communities=configs, history=history_bounds(settings))
 
 

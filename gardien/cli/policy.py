@@ -70,6 +70,7 @@ def show_default(locale: str = typer.Argument("en", help="en or fr.")) -> None:
 
 def _replay(community: str, file: Path, live: Path | None, limit: int | None) -> ReplayReport:
     from gardien.pipeline.watched_words import policy_for
+    from gardien.store.care_config import brand_handles
     from gardien.store.policy_history import policy_history
 
     candidate = _compile(file)
@@ -77,7 +78,9 @@ def _replay(community: str, file: Path, live: Path | None, limit: int | None) ->
     try:
         current = _compile(live) if live else policy_for(runtime.context(), community)
         with runtime.database.session() as session:
-            return replay(policy_history(session, community, limit), current, candidate)
+            history = policy_history(session, community, limit)
+            brand = brand_handles(session, community)
+            return replay(history, current, candidate, brand_accounts=brand)
     finally:
         runtime.database.dispose()
 

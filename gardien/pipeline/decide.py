@@ -24,6 +24,13 @@ class Decide:
             matches = None
             if signals.flags.get(MATCHED_BY) == policy.version.id:
                 matches = policy.from_spans(signals.matches, record.post.text)
+            config = context.config(record.community)
             record.decision = evaluate(
-                record.post, record.author, record.member, signals, policy, matches
+                record.post,
+                record.author,
+                record.member,
+                signals,
+                policy,
+                matches,
+                config.brand_accounts if config is not None else frozenset(),
             )

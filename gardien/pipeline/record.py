@@ -54,6 +54,8 @@ class CommunityConfig:
     community: Community
     policy: Any = None
     shadow: Any = None
+    #: The brand's own handles in the community, case-folded (the policy's `author.is_brand`).
+    brand_accounts: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

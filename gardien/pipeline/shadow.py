@@ -22,9 +22,14 @@ class ShadowDecide:
     def __call__(self, batch: Sequence[TriageRecord], context: StageContext) -> None:
         for record in batch:
             config = context.config(record.community)
-            shadow = config.shadow if config is not None else None
-            if not isinstance(shadow, CompiledPolicy):
+            if config is None or not isinstance(config.shadow, CompiledPolicy):
                 continue
+            shadow = config.shadow
             record.shadow = evaluate(
-                record.post, record.author, record.member, record.signals, shadow
+                record.post,
+                record.author,
+                record.member,
+                record.signals,
+                shadow,
+                brand_accounts=config.brand_accounts,
             )

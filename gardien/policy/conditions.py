@@ -38,9 +38,12 @@ class Facts:
         signals: Signals,
         matches: Sequence[Match],
         new_member: timedelta,
+        brand_accounts: frozenset[str] = frozenset(),
     ) -> None:
         self.post, self.author, self.member, self.signals = post, author, member, signals
         self.matches, self.new_member = matches, new_member
+        #: The brand's own handles in the community, case-folded (`author.is_brand`).
+        self.brand_accounts = brand_accounts
         self._memo: dict[str, Value] = {}
 
     def get(self, name: str) -> Value:
@@ -115,6 +118,8 @@ class Facts:
             return float(author.followers)
         if key == "handle":
             return author.handle
+        if key == "is_brand":
+            return author.handle.casefold() in self.brand_accounts
         return None
 
     def _member(self, key: str) -> Value:

@@ -26,8 +26,10 @@ def evaluate(
     signals: Signals,
     policy: CompiledPolicy,
     matches: Sequence[Match] | None = None,
+    brand_accounts: frozenset[str] = frozenset(),
 ) -> Decision:
-    """Judge one post. `matches` are the watched words already found (None: find them here)."""
+    """Judge one post. `matches` are the watched words already found (None: find them here);
+    `brand_accounts` are the brand's own handles in the community, case-folded."""
     facts_language = signals.language.code if signals.language is not None else post.language
     if matches is None:
         matches = policy.find_words(post.text, facts_language)
@@ -54,7 +56,7 @@ def evaluate(
                 threshold.argument,
             )
     _external(decision, signals, policy)
-    facts = Facts(post, author, member, signals, matches, policy.new_member)
+    facts = Facts(post, author, member, signals, matches, policy.new_member, brand_accounts)
     final: Reason | None = None
     for rule in policy.rules:
         if not rule.test(facts):

@@ -93,13 +93,14 @@ def replay(
     live: CompiledPolicy,
     candidate: CompiledPolicy,
     examples: int = 20,
+    brand_accounts: frozenset[str] = frozenset(),
 ) -> ReplayReport:
     """Judge every item under both policies; count actions, keep up to `examples` changes of
     each kind, and per-rule hits with the moderators' verdicts as a precision estimate."""
     report = ReplayReport(live.version.id, candidate.version.id)
     for item in items:
-        before = _judge(item, live)
-        after = _judge(item, candidate)
+        before = _judge(item, live, brand_accounts)
+        after = _judge(item, candidate, brand_accounts)
         report.total += 1
         report.live_counts[before.action.value] += 1
         report.candidate_counts[after.action.value] += 1
@@ -128,8 +129,8 @@ def replay(
     return report
 
 
-def _judge(item: HistoryItem, policy: CompiledPolicy) -> Decision:
-    return evaluate(item.post, item.author, item.member, item.signals, policy)
+def _judge(item: HistoryItem, policy: CompiledPolicy, brand: frozenset[str]) -> Decision:
+    return evaluate(item.post, item.author, item.member, item.signals, policy, brand_accounts=brand)
 
 
 def _count_rules(stats: dict[str, RuleStats], decision: Decision, verdict: Verdict | None) -> None:

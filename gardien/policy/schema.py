@@ -131,7 +131,7 @@ FACTS = {
             "visibility",
         ]
     ),
-    "author": frozenset(["account_age_days", "followers", "handle", "known"]),
+    "author": frozenset(["account_age_days", "followers", "handle", "known", "is_brand"]),
     "member": frozenset(["trust_level", "strikes", "days", "new", "known"]),
 }
 

@@ -16,6 +16,7 @@ from gardien.care.routing import CompiledRules, RoutingRule, compile_rules, pars
 from gardien.care.sla import BusinessHours, SlaTarget
 from gardien.care.spikes import SpikeSettings
 from gardien.care.text import DEFAULT_TOPICS, CareCatalog
+from gardien.insights.catalogue import parse_catalogue
 from gardien.policy.schema import Routing
 from gardien.store.tables import CommunityRow
 from gardien.store.tables_care import (
@@ -77,6 +78,18 @@ def brand_accounts(session: Session, slug: str) -> frozenset[str]:
         return frozenset()
     handles = _extra(session, community).get("brand_accounts", [])
     return frozenset(str(handle).casefold() for handle in handles)
+
+
+def brand_handles(session: Session, slug: str) -> frozenset[str]:
+    """Every handle the community knows as the brand's own (case-folded): care's
+    `brand_accounts` and the insights catalogue's, which the policy reads as `author.is_brand`."""
+    row = session.scalar(select(CommunityRow).where(CommunityRow.slug == slug))
+    if row is None:
+        return frozenset()
+    catalogue = parse_catalogue((row.settings or {}).get("insights"))
+    return brand_accounts(session, slug) | {
+        handle.casefold() for handle in catalogue.brand_accounts
+    }
 
 
 def spike_settings(session: Session, community: int) -> SpikeSettings:

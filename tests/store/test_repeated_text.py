@@ -210,3 +210,47 @@ def test_erasing_a_member_forgets_the_shapes_of_their_texts(
     erased = gardien.invoke(app, ["member", "erase", str(troll), "--reason", "RGPD", "--yes"])
     assert erased.exit_code == 0, erased.output
     assert shapes_stored(database) == 4  # the giveaways' remain
+
+
+TEMPLATE = "Merci pour votre message, notre service client vous répond en message privé sous 24 h"
+
+
+def test_the_brands_own_accounts_answering_with_a_template_are_not_held(
+    gardien: CliRunner, database: Database, tmp_path: Path
+) -> None:
+    """Regression: the brand's support account was held on its third template reply. Its
+    accounts (`brand_accounts` of the insights catalogue, here) are `author.is_brand`, which
+    the shipped rules leave alone; the counts stay true, and a customer pasting the same text
+    three times is still held."""
+    (tmp_path / "brand.yaml").write_text("brand_accounts: ['@VeloRouge_Reponse']\n", "utf-8")
+    told = gardien.invoke(app, ["report", "catalogue", str(tmp_path / "brand.yaml"), "--community", "velo"])  # fmt: skip
+    assert told.exit_code == 0, told.output
+    records = [
+        post(f"{who}-{i}", TEMPLATE, who, created_at=f"2026-10-01T10:{10 * i:02d}:00Z")
+        for who in ("velorouge_reponse", "client")
+        for i in range(3)
+    ]
+    (tmp_path / "t.jsonl").write_bytes(jsonl(records))
+    assert gardien.invoke(app, ["import", str(tmp_path / "t.jsonl"), "-c", "forum"]).exit_code == 0
+    posts = judged(database)
+
+    brand, client = posts["velorouge_reponse-2"], posts["client-2"]
+    assert brand["counts"]["repeated.copies"] == client["counts"]["repeated.copies"] == 2
+    assert FLOOD_RULE not in brand["rules"] and brand["action"] != "hold"
+    assert FLOOD_RULE in client["rules"] and client["action"] == "hold"
+
+    # A dry run knows the brand's accounts too: without the exemption, only its third reply
+    # would change.
+    shipped = gardien.invoke(app, ["policy", "show-default", "fr"]).output
+    (tmp_path / "fr.yaml").write_text(
+        shipped.replace("community: ", "community: velo #", 1), "utf-8"
+    )
+    older = "".join(line for line in shipped.splitlines(True) if "author.is_brand" not in line)
+    (tmp_path / "older.yaml").write_text(
+        older.replace("community: ", "community: velo #", 1), "utf-8"
+    )
+    dry = gardien.invoke(app, ["policy", "dry-run", "velo", str(tmp_path / "fr.yaml"), "--live", str(tmp_path / "older.yaml")])  # fmt: skip
+    assert dry.exit_code == 0, dry.output
+    assert (
+        "1 would change" in dry.output and "[hold → allow] Merci pour votre message" in dry.output
+    )

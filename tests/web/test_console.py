@@ -116,3 +116,26 @@ def test_the_post_page_shows_the_counts_beside_the_scores(client: TestClient) ->
     posts = client.get("/api/v1/posts").json()["items"]
     [short] = [p["id"] for p in posts if p["external_id"] == "q2"]  # too short to count
     assert "count.repeated" not in client.get(f"/console/posts/{short}").text
+
+
+def test_the_brands_template_replies_are_not_held_once_its_accounts_are_named(
+    client: TestClient, cast: dict[str, str]
+) -> None:
+    """Naming the brand's accounts in the care settings reaches the running policy at once."""
+    named = client.patch(
+        "/api/v1/care/communities/velo/settings",
+        headers=bearer(cast["camille"]),
+        json={"brand_accounts": ["@VeloRouge"]},
+    )
+    assert named.status_code == 204
+    template = "Merci pour votre message, notre service client vous répond en privé sous 24 h"
+    push(client, [post(f"r{n}", template, author="velorouge") for n in range(3)])
+    sign_in(client, "mo")
+    held = [item["post"]["text"] for item in client.get("/api/v1/moderation/items").json()["items"]]
+    assert held == [HELD]
+    posts = client.get("/api/v1/posts").json()["items"]
+    [third] = [p["id"] for p in posts if p["external_id"] == "r2"]
+    assert (
+        '<th scope="row">count.repeated.copies</th><td>2 '
+        in client.get(f"/console/posts/{third}").text
+    )

@@ -169,13 +169,20 @@ def add_destination(slug: str, body: DestinationIn, db: DB, principal: Manager) 
 
 
 @router.patch("/communities/{slug}/settings", status_code=204)
-def patch_settings(slug: str, body: SettingsIn, db: DB, principal: Manager) -> None:
+def patch_settings(
+    slug: str,
+    body: SettingsIn,
+    db: DB,
+    principal: Manager,
+    rt: Annotated[Runtime, Depends(runtime)],
+) -> None:
     access_community(principal, slug, Role.community_manager)
     given = body.model_dump(exclude_none=True)
     assignment = given.pop("assignment", None)
     setup.do_set_care_settings(
         db, slug, utcnow(), actor=f"user:{principal.username}", assignment=assignment, **given
     )
+    rt.refresh()  # rebuilt on next use: the policy reads the brand's accounts (author.is_brand)
 
 
 @router.post("/communities/{slug}/check", response_model=CheckOut)

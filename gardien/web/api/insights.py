@@ -227,11 +227,16 @@ def _who(principal: Principal) -> actions.Who:
 
 @router.put("/{community}/catalogue")
 def set_catalogue(
-    community: str, body: dict[str, Any], db: Db, principal: Manager
+    community: str,
+    body: dict[str, Any],
+    db: Db,
+    principal: Manager,
+    rt: Annotated[Runtime, Depends(get_runtime)],
 ) -> dict[str, Any]:
     """Replace the products, aspects, brand accounts and funnel rules; run
     `gardien report backfill` afterwards to re-match stored posts."""
     access_community(principal, community, Role.community_manager)
     catalogue = parse_catalogue(body)
     actions.do_set_catalogue(db, _who(principal), community, catalogue)
+    rt.refresh()  # rebuilt on next use: the policy reads the brand's accounts (author.is_brand)
     return catalogue.to_dict()

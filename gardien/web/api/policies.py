@@ -21,6 +21,7 @@ from gardien.policy.compiler import compile_text
 from gardien.policy.defaults import default_policy_text
 from gardien.policy.replay import Change, replay
 from gardien.store import policies
+from gardien.store.care_config import brand_handles
 from gardien.store.communities import find_community, to_community
 from gardien.store.policy_history import policy_history
 from gardien.web.access import Principal, Role, access_community, require
@@ -179,7 +180,9 @@ def _dry_run(rt: Runtime, community: str, body: DryRunIn) -> DryRunOut:
         )
     with rt.database.session() as db:
         live, _ = compiled_policies(rt.database, to_community(find_community(db, community)))
-        report = replay(policy_history(db, community, body.limit), live, candidate, body.examples)
+        history = policy_history(db, community, body.limit)
+        brand = brand_handles(db, community)
+        report = replay(history, live, candidate, body.examples, brand_accounts=brand)
     return DryRunOut(
         live_version=report.live_version,
         candidate_version=report.candidate_version,
