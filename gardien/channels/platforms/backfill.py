@@ -66,6 +66,16 @@ class Step:
     progress: dict[str, Any] | None
     newest: Any
 
+    def save(self, state: dict[str, Any], key: str, source: str) -> None:
+        """Record this step in a cursor that keeps several sources: the walk's progress under
+        `key` while it goes on, then the newest item under `source` to listen on from."""
+        if self.progress is not None:
+            state[key] = self.progress
+            return
+        state.pop(key, None)
+        if self.newest:
+            state[source] = self.newest
+
 
 def walk_back(
     fetch: Callable[[str | None], tuple[list[Any], str | None]],

@@ -187,12 +187,7 @@ class MastodonAdapter:
             state.get(key) or {},
             utcnow(),
         ):
-            if step.progress is not None:
-                state[key] = step.progress
-            else:
-                state.pop(key, None)
-                if step.newest:
-                    state[source] = step.newest
+            step.save(state, key, source)
             yield Page(
                 to_parsed(step.items, self._mapper(source), self.config.limits),
                 dict(state),

@@ -128,12 +128,7 @@ class RedditAdapter:
             state.get(key) or {},
             utcnow(),
         ):
-            if step.progress is not None:
-                state[key] = step.progress
-            else:
-                state.pop(key, None)
-                if step.newest:
-                    state[source] = step.newest
+            step.save(state, key, source)
             yield Page(
                 to_parsed(step.items, map_thing, self.config.limits),
                 dict(state),
