@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.dev-installed
+TUNE_STAMP := $(VENV)/.finetune-installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: demo run test lint typecheck pytest bench models clean chromium poppler
@@ -50,8 +51,15 @@ test: lint typecheck pytest
 bench: $(DEV_STAMP)
 	$(BIN)/python -m bench
 
-models: $(DEV_STAMP)
-	$(BIN)/gardien train --data ../shared/data --accurate
+# torch is for building models only: the CPU wheel on disk first, so nothing pulls a CUDA build.
+$(TUNE_STAMP): $(DEV_STAMP)
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[dev,finetune]'
+	touch $(TUNE_STAMP)
+
+# Every shipped model: the fast tier, the e5 heads, then the fine-tuned MiniLM heads (~25 min each).
+models: $(TUNE_STAMP)
+	$(BIN)/gardien train --data ../shared/data --accurate --finetune
 
 clean:
 	rm -rf $(VENV) gardien-data .mypy_cache .ruff_cache .pytest_cache

