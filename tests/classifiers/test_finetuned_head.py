@@ -1,0 +1,96 @@
+"""The fine-tuned MiniLM heads: int8 ONNX run offline without torch, wired into the tier."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gardien.classifiers.accurate import AccurateTier, head_path, kind_path, local_path
+from gardien.classifiers.onnx_encoder import OnnxEncoder
+from gardien.domain import Post
+from gardien.domain.signals import Language, Score
+from gardien.errors import ConfigError
+from gardien.pipeline.record import StageContext, TriageRecord
+from gardien.pipeline.signals import accurate_stages
+
+SHIPPED = kind_path("offensive", "minilm")
+needs_onnx = pytest.mark.skipif(not OnnxEncoder.available(), reason="onnxruntime missing")
+
+
+def test_the_offensive_head_ships_with_its_encoder_tokenizer_and_card() -> None:
+    folder = SHIPPED.parent
+    assert {"model.npz", "encoder.onnx.gz", "tokenizer.json", "MODEL_CARD.md"} <= {
+        p.name for p in folder.iterdir()
+    }
+    assert (folder / "encoder.onnx.gz").stat().st_size < 20 * 2**20
+    assert "Apache-2.0" in (folder / "MODEL_CARD.md").read_text(encoding="utf-8")
+
+
+@needs_onnx
+def test_the_encoder_runs_offline_and_padding_does_not_change_a_vector() -> None:
+    assert "torch" not in sys.modules
+    encoder = OnnxEncoder(SHIPPED.parent)
+    short = "you are an idiot"
+    alone = encoder.embed([short])
+    batch = encoder.embed([short, "a much longer post " * 20, ""])
+    assert batch.shape == (3, 384) and np.isfinite(batch).all()
+    np.testing.assert_allclose(alone[0], batch[0], atol=1e-4)
+    assert "torch" not in sys.modules
+
+
+@needs_onnx
+def test_the_shipped_head_ranks_an_insult_above_thanks() -> None:
+    tier = AccurateTier()
+    head = tier.head("offensive")
+    assert head.kind == "minilm" and head.serves("en") and not head.serves("fr")
+    fast = np.array([[0.5], [0.5]], np.float32)
+    probs = tier.predict(
+        "offensive", ["@user you are a fucking idiot", "thanks for the help!"], fast
+    )
+    assert probs[0, 0] > 0.5 > probs[1, 0]
+
+
+def _record(i: int, text: str, lang: str, score: float) -> TriageRecord:
+    record = TriageRecord("c", Post("forum", str(i), "bob", text, datetime(2025, 1, 1, tzinfo=UTC)))
+    record.signals.language = Language(lang, 0.99)
+    record.signals.scores["offensive"] = Score(score, "offensive-en-fr.v1")
+    return record
+
+
+@needs_onnx
+def test_the_stage_rescores_unsure_english_posts_only() -> None:
+    [stage] = accurate_stages(["offensive"])
+    low, high = stage.accurate.head("offensive").band
+    unsure = (low + high) / 2
+    batch = [
+        _record(0, "@user shut up you moron", "en", unsure),
+        _record(1, "@user ferme-la crétin", "fr", unsure),
+        _record(2, "lovely day", "en", 0.01),
+    ]
+    stage(batch, StageContext())
+    models = [record.signals.scores["offensive"].model for record in batch]
+    assert models == ["offensive-en-fr.v1+offensive-minilm.v1"] + ["offensive-en-fr.v1"] * 2
+
+
+def test_a_local_head_wins_over_a_shipped_one_and_a_fine_tuned_over_e5(tmp_path: Path) -> None:
+    assert head_path("hate", tmp_path) == kind_path("hate", "e5", tmp_path)  # none built
+    for path in (kind_path("hate", "e5", tmp_path), kind_path("hate", "minilm", tmp_path)):
+        path.parent.mkdir(parents=True)
+        path.touch()
+        assert head_path("hate", tmp_path) == path
+    local = local_path("hate", "minilm", tmp_path)
+    local.parent.mkdir(parents=True)
+    local.touch()
+    assert head_path("hate", tmp_path) == local
+
+
+def test_a_fine_tuned_head_without_onnxruntime_is_refused_at_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(OnnxEncoder, "available", staticmethod(lambda: False))
+    with pytest.raises(ConfigError, match="offensive head needs onnxruntime and tokenizers"):
+        accurate_stages(["offensive"])
