@@ -22,6 +22,8 @@ from gardien.classifiers.metrics import ece, macro_f1, macro_recall
 from gardien.classifiers.registry import EVAL_SETS_DIR, SEEDS_DIR, FastTier
 from gardien.classifiers.topic import TopicProfile, TopicScorer
 
+Matrix = np.ndarray
+
 #: Published scores on the same test sets (../shared/data/README.md) and the issue's targets.
 ANCHORS: dict[str, dict[str, Any]] = {
     "tweeteval_offensive": {"target": 0.78, "best": "TimeLMs-2021 0.822", "simple": "FastText 0.734"},
@@ -109,6 +111,13 @@ def complaint_rows(tier: FastTier, data: Path, limit: int | None) -> list[Row]:
         rows.append(Row("complaints_en", "en", "complaint", model.name, "macro_f1", v["macro_f1"],
                         v["size"], v.get("ece_calibrated"), "5-fold CV inside train (local model)",
                         ANCHORS["complaints_en"]))  # fmt: skip
+    head = _local_head("complaint", tier.models_dir)
+    if head is not None:
+        v = head.meta["validation"]
+        for key, label in (("stacked_macro_f1", "all posts"), ("cascade_macro_f1", "cascade")):
+            rows.append(Row("complaints_en", "en", "complaint", head.name, "macro_f1", v[key],
+                            v["size"], note=f"accurate tier, {label}: 5-fold CV inside train "
+                            "(local model)", anchors=ANCHORS["complaints_en"]))  # fmt: skip
     try:
         split = _sample(datasets.complaints(data), limit)
     except Exception:
@@ -119,6 +128,14 @@ def complaint_rows(tier: FastTier, data: Path, limit: int | None) -> list[Row]:
     row.note = "shipped seed model, all rows unseen"
     rows.append(row)
     return rows
+
+
+def _local_head(task: str, models_dir: Path) -> Any:
+    """The head fine-tuned here from data we may not ship, if it was built."""
+    from gardien.classifiers.accurate import load_head, local_path
+
+    path = local_path(task, "minilm", models_dir)
+    return load_head(path) if path.is_file() else None
 
 
 def _csv(path: Path) -> list[dict[str, str]]:
@@ -164,19 +181,32 @@ def offtopic_rows(tier: FastTier, posts: Path, communities: Path) -> list[Row]:
     return rows
 
 
-def robustness(tier: FastTier, data: Path, limit: int | None) -> list[dict[str, Any]]:
-    """Macro-F1 on the offensive and hate test sets, clean and after each evasion."""
+Decide = Callable[[str, list[str], str], "np.ndarray | None"]
+
+
+def robustness(
+    tier: FastTier, data: Path, limit: int | None, decide: Decide | None = None, label: str = "fast"
+) -> list[dict[str, Any]]:
+    """Macro-F1 on the offensive and hate test sets, clean and after each evasion.
+
+    `decide(task, texts, lang)` gives the labels (the fast tier's by default); None skips a set."""
+    decide = decide or (lambda task, texts, lang: predict_labels(tier, task, texts, lang)[0])
     tests = {t.name: ("offensive", t) for t in datasets.offensive(data).tests}
     tests |= {t.name: ("hate", t) for t in datasets.hate(data).tests}
     out = []
     for name in ROBUSTNESS_SETS:
         task, test = tests[name]
         split = _sample(test.split, limit)
-        clean = macro_f1(split.labels, predict_labels(tier, task, split.texts, test.lang)[0])
+        labels = decide(task, split.texts, test.lang)
+        if labels is None:
+            continue
+        clean = macro_f1(split.labels, labels)
         for evasion_name, evasion in EVASIONS.items():
             texts = [evade(t, evasion) for t in split.texts]
-            after = macro_f1(split.labels, predict_labels(tier, task, texts, test.lang)[0])
-            out.append({"set": name, "task": task, "evasion": evasion_name,
+            evaded = decide(task, texts, test.lang)
+            assert evaded is not None
+            after = macro_f1(split.labels, evaded)
+            out.append({"set": name, "task": task, "tier": label, "evasion": evasion_name,
                         "clean": round(clean, 4), "evaded": round(after, 4),
                         "drop": round(clean - after, 4)})  # fmt: skip
     return out
@@ -190,51 +220,75 @@ def evaluate(
     With `accurate_cache`, the accurate tier is scored too (embeddings cached there).
     """
     rows = public_rows(tier, data, limit) + complaint_rows(tier, data, limit) + hand_rows(tier)
+    robust = robustness(tier, data, limit)
     if accurate_cache is not None:
         rows += accurate_rows(tier, data, accurate_cache, limit)
+        cascade = Cascade(tier, accurate_cache)
+        robust += robustness(tier, data, limit, cascade.decide, "accurate cascade")
     dev = offtopic_rows(tier, SEEDS_DIR / "offtopic_dev.csv", SEEDS_DIR / "communities_dev.json")
     return {
         "models": {task: tier.model(task).meta for task in ("offensive", "hate", "sentiment",
                                                             "spam", "complaint", "intent")},
         "results": [asdict(row) for row in rows],
         "offtopic_dev": [asdict(row) for row in dev],
-        "robustness": robustness(tier, data, limit),
+        "robustness": robust,
         "limit_per_set": limit,
     }  # fmt: skip
 
 
-def accurate_rows(tier: FastTier, data: Path, cache: Path, limit: int | None) -> list[Row]:
-    """The accurate tier on the test sets: on every post, and as a cascade (unsure posts only)."""
-    from gardien.classifiers.accurate import AccurateTier
-    from gardien.classifiers.training_accurate import LOADERS, CachedEmbedder
+class Cascade:
+    """The accurate tier as the product runs it: each head on the unsure posts it serves."""
 
-    accurate = AccurateTier(tier.models_dir)
-    embedder = CachedEmbedder(cache)
+    def __init__(self, tier: FastTier, cache: Path) -> None:
+        from gardien.classifiers.accurate import AccurateTier
+        from gardien.classifiers.training_accurate import CachedEmbedder
+
+        self.tier = tier
+        self.accurate = AccurateTier(tier.models_dir)
+        self.embedder = CachedEmbedder(cache)
+
+    def serves(self, task: str, lang: str) -> bool:
+        return self.accurate.has(task) and self.accurate.head(task).serves(lang)
+
+    def scores(self, task: str, texts: list[str], lang: str) -> tuple[Matrix, Matrix, Matrix]:
+        """Fast probabilities, the head's on every post, and the cascade's."""
+        head = self.accurate.head(task)
+        fast = self.tier.predict(task, texts, [lang] * len(texts))
+        encoder = self.embedder if head.kind == "e5" else self.accurate.encoder(task)
+        stacked = head.combine(fast, head.margins(encoder.embed(texts)))
+        return fast, stacked, np.where(head.unsure(fast)[:, None], stacked, fast)
+
+    def labels(self, task: str, probs: Matrix) -> np.ndarray:
+        if probs.shape[1] == 1:
+            return (probs[:, 0] >= self.accurate.head(task).threshold).astype(int)
+        return probs.argmax(axis=1)
+
+    def decide(self, task: str, texts: list[str], lang: str) -> np.ndarray | None:
+        if not self.serves(task, lang):
+            return None
+        return self.labels(task, self.scores(task, texts, lang)[2])
+
+
+def accurate_rows(tier: FastTier, data: Path, cache: Path, limit: int | None) -> list[Row]:
+    """The accurate tier on the test sets: on every post, and as a cascade (unsure posts only).
+
+    e5 embeddings are cached in `cache`; fine-tuned heads run their own ONNX encoder."""
+    from gardien.classifiers.training_accurate import LOADERS
+
+    cascade = Cascade(tier, cache)
     rows = []
     for task, loader in LOADERS.items():
-        if not accurate.has(task):
-            continue
-        head = accurate.head(task)
         for test in loader(data).tests:
-            if not head.serves(test.lang):
-                continue  # the head left this language to the fast tier (validation)
+            if not cascade.serves(task, test.lang):
+                continue  # no head, or it left this language to the fast tier (validation)
             split = _sample(test.split, limit)
-            fast = tier.predict(task, split.texts, [test.lang] * len(split))
-            stacked = head.combine(fast, head.margins(embedder.embed(split.texts)))
-            unsure = head.unsure(fast)
-            cascade = np.where(unsure[:, None], stacked, fast)
-            for label, probs in (
-                ("all posts", stacked),
-                (f"cascade, {unsure.mean():.0%}", cascade),
-            ):
-                if probs.shape[1] == 1:
-                    predicted = (probs[:, 0] >= head.threshold).astype(int)
-                else:
-                    predicted = probs.argmax(axis=1)
+            fast, stacked, both = cascade.scores(task, split.texts, test.lang)
+            share = float(cascade.accurate.head(task).unsure(fast).mean())
+            for label, probs in (("all posts", stacked), (f"cascade, {share:.0%}", both)):
                 measure = macro_recall if test.metric == "macro_recall" else macro_f1
-                rows.append(Row(test.name, test.lang, task, head.name, test.metric,
-                                round(measure(split.labels, predicted), 4), len(split),
-                                round(ece(probs, split.labels), 4),
+                rows.append(Row(test.name, test.lang, task, cascade.accurate.head(task).name,
+                                test.metric, round(measure(split.labels, cascade.labels(task, probs)), 4),
+                                len(split), round(ece(probs, split.labels), 4),
                                 note=f"accurate tier, {label}",
                                 anchors=ANCHORS.get(test.name, {})))  # fmt: skip
     return rows

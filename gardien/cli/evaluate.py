@@ -46,7 +46,8 @@ def render(report: dict[str, Any]) -> str:
     lines.append("\nrobustness (macro-F1 clean → after evasion on half the words of 4+ letters)")
     for item in report["robustness"]:
         lines.append(
-            f"  {item['set']:22} {item['evasion']:18} {item['clean']:.3f} → {item['evaded']:.3f}"
+            f"  {item['set']:22} {item.get('tier', 'fast'):17} {item['evasion']:18} "
+            f"{item['clean']:.3f} → {item['evaded']:.3f}"
             f"  drop {item['drop']:+.3f}"
         )
     return "\n".join(lines)

@@ -44,3 +44,25 @@ def test_hand_labelled_eval_sets_share_nothing_with_the_seeds() -> None:
     seeds = _texts(SEEDS_DIR / "intent_seeds.csv") | _texts(SEEDS_DIR / "offtopic_dev.csv")
     evals = _texts(EVAL_SETS_DIR / "intent_eval.csv") | _texts(EVAL_SETS_DIR / "offtopic_eval.csv")
     assert not seeds & evals
+
+
+@pytest.mark.skipif(not DATA.is_dir(), reason="the shared data folder is not here")
+def test_eval_scores_the_accurate_tier_heads_of_both_kinds(tmp_path: Path) -> None:
+    from gardien.classifiers.evaluation import Cascade, accurate_rows, robustness
+    from gardien.classifiers.onnx_encoder import OnnxEncoder
+    from gardien.classifiers.registry import fast_tier
+
+    if not OnnxEncoder.available():
+        pytest.skip("onnxruntime missing")
+    rows = accurate_rows(fast_tier(), DATA, tmp_path / "cache", limit=20)
+    by_model = {(row.model, row.set) for row in rows}
+    assert ("offensive-minilm.v1", "tweeteval_offensive") in by_model
+    assert ("sentiment-e5.v1", "umsab_sentiment_fr") in by_model
+    assert not any(row.model == "offensive-minilm.v1" and row.lang == "fr" for row in rows)
+    assert all(0.0 <= row.score <= 1.0 and "accurate tier" in row.note for row in rows)
+
+    cascade = Cascade(fast_tier(), tmp_path / "cache")
+    items = robustness(fast_tier(), DATA, 20, cascade.decide, "accurate cascade")
+    assert {item["set"] for item in items} == {"tweeteval_offensive"}  # no head serves the rest
+    assert {item["evasion"] for item in items} >= {"l33t", "lookalikes", "zero_width"}
+    assert all(item["tier"] == "accurate cascade" for item in items)
