@@ -1,5 +1,6 @@
 # Gardien: one image for the web app, the workers and the scheduler (the command differs).
 # Build: docker build -t gardien .   Run them together: docker compose up (see docs/DEPLOY.md).
+# With the accurate tier (GARDIEN_ACCURATE_TASKS): docker build --build-arg EXTRAS='[accurate]' -t gardien .
 FROM python:3.11-slim
 
 # WeasyPrint (report PDFs) needs Pango; curl-free health checks use Python itself.
@@ -18,7 +19,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /opt/gardien
 COPY pyproject.toml README.md ./
 COPY gardien ./gardien
-RUN pip install . && useradd --system --uid 10001 --home-dir /var/lib/gardien --create-home gardien
+ARG EXTRAS=""
+RUN pip install ".${EXTRAS}" && useradd --system --uid 10001 --home-dir /var/lib/gardien --create-home gardien
 
 USER gardien
 EXPOSE 8000
