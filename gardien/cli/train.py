@@ -33,6 +33,8 @@ def train(
             f"{model.name:24} validation macro-F1 {validation['macro_f1']:.3f}  "
             f"ECE {validation['ece_raw']:.3f} → {validation['ece_calibrated']:.3f} (calibrated)"
         )
+    if fast and not finetune:
+        restack_fine_tuned(data, tuple(only))
     if accurate:
         from gardien.classifiers.accurate import SHIPPED
         from gardien.classifiers.training_accurate import train_heads
@@ -48,6 +50,21 @@ def train(
                 finetune_complaints(data, log=typer.echo, recipe=recipe)
             else:
                 tuning.finetune(task, data, log=typer.echo, recipe=recipe)
+
+
+def restack_fine_tuned(data: Path, only: tuple[str, ...]) -> None:
+    """A new fast tier changes what the fine-tuned heads' stackers read: refit them (seconds,
+    no torch; the encoders stay as they are)."""
+    from gardien.classifiers.accurate import kind_path
+    from gardien.classifiers.finetune import restack
+    from gardien.classifiers.onnx_encoder import OnnxEncoder
+
+    for task in ("offensive", "hate", "sentiment"):
+        if (not only or task in only) and kind_path(task, "minilm").is_file():
+            if OnnxEncoder.available():
+                restack(task, data, log=typer.echo)
+            else:
+                typer.echo(f"{task}-minilm.v1 not restacked: pip install -e '.[accurate]'")
 
 
 def register(app: typer.Typer) -> None:

@@ -94,3 +94,25 @@ def test_a_fine_tuned_head_without_onnxruntime_is_refused_at_start(
     monkeypatch.setattr(OnnxEncoder, "available", staticmethod(lambda: False))
     with pytest.raises(ConfigError, match="offensive head needs onnxruntime and tokenizers"):
         accurate_stages(["offensive"])
+
+
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+
+
+@needs_onnx
+@pytest.mark.skipif(not DATA.is_dir(), reason="the shared data folder is not here")
+def test_restacking_the_shipped_head_refits_the_same_stacker(tmp_path: Path) -> None:
+    import shutil
+
+    from gardien.classifiers.accurate import load_head
+    from gardien.classifiers.finetune import restack
+
+    shutil.copytree(SHIPPED.parent, tmp_path / SHIPPED.parent.name)
+    again = restack("offensive", DATA, lambda _: None, tmp_path)
+    shipped = load_head(SHIPPED)
+    np.testing.assert_allclose(again.stack_weights, shipped.stack_weights, rtol=1e-4, atol=1e-5)
+    assert (again.threshold, again.band, again.meta["languages"]) == (
+        shipped.threshold,
+        shipped.band,
+        shipped.meta["languages"],
+    )
