@@ -13,11 +13,13 @@ DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 BATCH = 512
 
 
-def posts(n: int = 6000) -> list[str]:
+def posts(
+    n: int = 6000, folders: tuple[str, ...] = ("tweeteval_sentiment", "umsab_sentiment_fr")
+) -> list[str]:
     """Real tweets when the shared data is here, else a small cast repeated."""
     texts: list[str] = []
-    for folder, file in (("tweeteval_sentiment", "test.csv"), ("umsab_sentiment_fr", "test.csv")):
-        path = DATA / folder / file
+    for folder in folders:
+        path = DATA / folder / "test.csv"
         if path.is_file():
             with path.open(encoding="utf-8", newline="") as handle:
                 texts.extend(row["text"] for row in csv.DictReader(handle))
@@ -95,16 +97,21 @@ def accurate_tier(texts: list[str], fast: Callable[[list[str]], object]) -> None
         print("accurate tier: heads or their libraries missing (pip install -e '.[accurate]')")
         return
     base = rate(fast, texts)
+    french = posts(len(texts), ("umsab_sentiment_fr",))
     for task in tasks:
-        head = accurate.head(task)
-        accurate.encoder(task).embed(texts[:8])  # load the model outside the measure
-        probs = fast_tier().predict(task, texts)
-        share = float(head.unsure(probs).mean())
-        alone = rate(
-            lambda batch, t=task: accurate.predict(t, batch, fast_tier().predict(t, batch)), texts
-        )
-        cascade = 1 / (1 / base + share / alone)
-        print(
-            f"accurate tier {head.name:17} alone {alone:6.1f} posts/s; cascade (re-scores "
-            f"{share:.0%} of these tweets) {cascade:6.1f} posts/s = {cascade / base:.3f}× the fast tier"
-        )
+        for head in accurate.heads(task):
+            sample = texts if head.serves("en") else french
+            accurate.encoder(head).embed(sample[:8])  # load the model outside the measure
+            probs = fast_tier().predict(task, sample)
+            share = float(head.unsure(probs).mean())
+            alone = rate(
+                lambda batch, t=task, h=head: accurate.predict(
+                    h, batch, fast_tier().predict(t, batch)
+                ),
+                sample,
+            )
+            cascade = 1 / (1 / base + share / alone)
+            print(
+                f"accurate tier {head.name:22} alone {alone:6.1f} posts/s; cascade (re-scores "
+                f"{share:.0%} of these posts) {cascade:6.1f} posts/s = {cascade / base:.3f}× the fast tier"
+            )

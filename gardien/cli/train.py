@@ -45,26 +45,31 @@ def train(
         from gardien.classifiers.finetune_local import finetune_complaints
 
         recipe = tuning.Recipe(threads=threads)
-        for task in tuple(only) or (*tuning.SHIPPED, "complaint"):
-            if task == "complaint":  # complaints_en has no licence: a local head, 5-fold CV
-                finetune_complaints(data, log=typer.echo, recipe=recipe)
-            else:
-                tuning.finetune(task, data, log=typer.echo, recipe=recipe)
+        heads = [(t, lang) for t, lang in tuning.SHIPPED if not only or t in only]
+        shipped_tasks = {t for t, _ in tuning.SHIPPED} | {"complaint"}
+        heads += [(t, "en") for t in only if t not in shipped_tasks]  # e.g. --only hate
+        for task, lang in heads:
+            tuning.finetune(task, data, log=typer.echo, recipe=recipe, lang=lang)
+        if not only or "complaint" in only:  # complaints_en has no licence: local, 5-fold CV
+            finetune_complaints(data, log=typer.echo, recipe=recipe)
 
 
 def restack_fine_tuned(data: Path, only: tuple[str, ...]) -> None:
     """A new fast tier changes what the fine-tuned heads' stackers read: refit them (seconds,
     no torch; the encoders stay as they are)."""
     from gardien.classifiers.accurate import kind_path
-    from gardien.classifiers.finetune import restack
+    from gardien.classifiers.finetune import kind_for, restack
     from gardien.classifiers.onnx_encoder import OnnxEncoder
 
     for task in ("offensive", "hate", "sentiment"):
-        if (not only or task in only) and kind_path(task, "minilm").is_file():
+        for lang in ("en", "fr"):
+            path = kind_path(task, kind_for(lang))
+            if (only and task not in only) or not path.is_file():
+                continue
             if OnnxEncoder.available():
-                restack(task, data, log=typer.echo)
+                restack(task, data, log=typer.echo, lang=lang)
             else:
-                typer.echo(f"{task}-minilm.v1 not restacked: pip install -e '.[accurate]'")
+                typer.echo(f"{path.parent.name} not restacked: pip install -e '.[accurate]'")
 
 
 def register(app: typer.Typer) -> None:

