@@ -18,6 +18,7 @@ import numpy as np
 from gardien.classifiers import datasets
 from gardien.classifiers.datasets import Split
 from gardien.classifiers.evasions import EVASIONS, evade
+from gardien.classifiers.functional import functional_report
 from gardien.classifiers.metrics import ece, macro_f1, macro_recall
 from gardien.classifiers.registry import EVAL_SETS_DIR, SEEDS_DIR, FastTier
 from gardien.classifiers.topic import TopicProfile, TopicScorer
@@ -224,10 +225,13 @@ def evaluate(
     """
     rows = public_rows(tier, data, limit) + complaint_rows(tier, data, limit) + hand_rows(tier)
     robust = robustness(tier, data, limit)
+    fast: Decide = lambda task, texts, lang: predict_labels(tier, task, texts, lang)[0]  # noqa: E731
+    functional = functional_report(fast, "fast")
     if accurate_cache is not None:
         rows += accurate_rows(tier, data, accurate_cache, limit)
         cascade = Cascade(tier, accurate_cache)
         robust += robustness(tier, data, limit, cascade.decide, "accurate cascade")
+        functional += functional_report(cascade.decide, "accurate cascade")
     dev = offtopic_rows(tier, SEEDS_DIR / "offtopic_dev.csv", SEEDS_DIR / "communities_dev.json")
     return {
         "models": {task: tier.model(task).meta for task in ("offensive", "hate", "sentiment",
@@ -235,6 +239,7 @@ def evaluate(
         "results": [asdict(row) for row in rows],
         "offtopic_dev": [asdict(row) for row in dev],
         "robustness": robust,
+        "functional": functional,
         "limit_per_set": limit,
     }  # fmt: skip
 

@@ -31,6 +31,8 @@ def evaluate(
 
 
 def render(report: dict[str, Any]) -> str:
+    from gardien.classifiers.functional import render_functional
+
     lines = [
         f"{'set':30} {'lang':4} {'metric':12} {'ours':>6} {'target':>6}  "
         f"{'best published':32} {'simple baseline':16} model",
@@ -50,7 +52,7 @@ def render(report: dict[str, Any]) -> str:
             f"{item['clean']:.3f} → {item['evaded']:.3f}"
             f"  drop {item['drop']:+.3f}"
         )
-    return "\n".join(lines)
+    return "\n".join(lines + render_functional(report.get("functional", [])))
 
 
 def register(app: typer.Typer) -> None:

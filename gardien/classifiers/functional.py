@@ -1,0 +1,80 @@
+"""Functional tests of the hate and offensive signals: what a moderator expects on plain cases.
+
+Public test sets score models on their own distribution; a community keeper is also judged on
+cases those sets barely hold: a neutral or kind mention of a group, counter-speech quoting a slur
+to condemn it, negated hate, insults aimed at one person or at a product (offensive, not hate).
+`eval_sets/functional_eval.csv` holds such posts written by hand in both languages (README
+there); `gardien eval` scores each task per language and reports the accuracy per functionality,
+so a model that learnt "mentions of a group = hate" shows up even when its test score is fine.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from gardien.classifiers.datasets import Split
+from gardien.classifiers.metrics import macro_f1
+from gardien.classifiers.registry import EVAL_SETS_DIR
+
+FUNCTIONAL_SET = EVAL_SETS_DIR / "functional_eval.csv"
+TASKS = ("hate", "offensive")
+#: (task, texts, lang) → 0/1 decisions, or None when that tier does not serve the language.
+Decide = Callable[[str, list[str], str], "np.ndarray | None"]
+
+
+def functional_cases() -> list[dict[str, str]]:
+    with FUNCTIONAL_SET.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def functional_split(task: str, lang: str) -> tuple[Split, list[str]]:
+    """The set's posts in `lang` labelled for `task`, and each post's functionality."""
+    cases = [row for row in functional_cases() if row["lang"] == lang]
+    split = Split([r["text"] for r in cases], [int(r[task]) for r in cases], [lang] * len(cases))
+    return split, [r["functionality"] for r in cases]
+
+
+def functional_report(decide: Decide, tier: str) -> list[dict[str, Any]]:
+    """Macro-F1 per task and language, and accuracy per functionality, for one tier."""
+    out = []
+    for task in TASKS:
+        for lang in ("en", "fr"):
+            split, kinds = functional_split(task, lang)
+            predicted = decide(task, split.texts, lang)
+            if predicted is None:
+                continue
+            right: dict[str, list[bool]] = defaultdict(list)
+            for kind, truth, guess in zip(kinds, split.labels, predicted, strict=True):
+                right[kind].append(bool(truth == guess))
+            out.append(
+                {
+                    "set": f"functional_eval_{lang}",
+                    "task": task,
+                    "lang": lang,
+                    "tier": tier,
+                    "macro_f1": round(macro_f1(split.labels, predicted), 4),
+                    "size": len(split),
+                    "accuracy": {k: round(float(np.mean(v)), 3) for k, v in right.items()},
+                }
+            )
+    return out
+
+
+def render_functional(items: list[dict[str, Any]]) -> list[str]:
+    """Lines for the console: one per task, language and tier, then its weakest cases."""
+    lines = ["\nfunctional tests (hand-written, eval_sets/functional_eval.csv): macro-F1; "
+             "accuracy per kind of post below 0.75"]  # fmt: skip
+    for item in items:
+        weak = ", ".join(
+            f"{kind} {score:.2f}" for kind, score in item["accuracy"].items() if score < 0.75
+        )
+        lines.append(
+            f"  {item['task']:9} {item['lang']:2} {item['tier']:17} {item['macro_f1']:.3f}"
+            f"  (n={item['size']})" + (f"  weak: {weak}" if weak else "")
+        )
+    return lines

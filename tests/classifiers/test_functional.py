@@ -1,0 +1,63 @@
+"""The hand-written functional cases and the identity templates that train hate and offensive."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gardien.classifiers.functional import functional_cases, functional_report, functional_split
+from gardien.classifiers.identity_seeds import fill, identity_rows, identity_split
+
+
+def test_every_functional_case_is_labelled_and_hate_implies_offensive() -> None:
+    cases = functional_cases()
+    assert {c["lang"] for c in cases} == {"en", "fr"}
+    for case in cases:
+        assert case["hate"] in "01" and case["offensive"] in "01" and case["functionality"]
+        assert case["hate"] <= case["offensive"], case["text"]
+    split, kinds = functional_split("hate", "fr")
+    assert 0 < sum(split.labels) < len(split) and len(kinds) == len(split)
+
+
+def test_the_report_scores_each_task_and_language_and_names_what_fails() -> None:
+    def says_hate_when_a_group_is_named(task: str, texts: list[str], lang: str) -> np.ndarray:
+        groups = ("immigr", "muslim", "musulman", "women", "femme", "trans", "gay")
+        return np.array([int(any(g in t.lower() for g in groups)) for t in texts])
+
+    report = functional_report(says_hate_when_a_group_is_named, "keyword")
+    assert {(r["task"], r["lang"]) for r in report} == {
+        (t, lang) for t in ("hate", "offensive") for lang in ("en", "fr")
+    }
+    hate_en = next(r for r in report if (r["task"], r["lang"]) == ("hate", "en"))
+    assert 0.0 <= hate_en["macro_f1"] <= 1.0
+    assert hate_en["accuracy"]["counter-speech"] < 0.5  # naming a group is not hate
+    assert hate_en["accuracy"]["ordinary post"] == 1.0
+
+
+def test_a_tier_that_does_not_serve_a_language_is_left_out() -> None:
+    report = functional_report(lambda task, texts, lang: None if lang == "fr" else
+                               np.zeros(len(texts), int), "english only")  # fmt: skip
+    assert {r["lang"] for r in report} == {"en"}
+
+
+def test_templates_fill_every_group_with_french_agreement() -> None:
+    assert (
+        fill("Les {g} sont les bienvenu{e}s.", "femmes", "f") == "Les femmes sont les bienvenues."
+    )
+    assert (
+        fill("Je hais les {g}, {ils} me dégoûtent.", "juifs")
+        == "Je hais les juifs, ils me dégoûtent."
+    )
+    assert fill("{G} deserve respect.", "gay people") == "Gay people deserve respect."
+
+
+def test_identity_rows_are_fixed_balanced_and_slurs_only_attack() -> None:
+    rows = identity_rows()
+    assert rows == identity_rows() and len(rows) == len({r["text"] for r in rows})
+    assert not any("{" in r["text"] or "}" in r["text"] for r in rows)
+    for lang in ("en", "fr"):
+        labels = [r["hate"] for r in rows if r["lang"] == lang]
+        assert labels.count("1") == labels.count("0")
+    kind = [r for r in rows if r["hate"] == "0"]
+    assert not any(slur in r["text"] for r in kind for slur in ("faggots", "pédés", "youpins"))
+    hate = identity_split("hate")
+    assert hate.labels == identity_split("offensive").labels  # an attack on a group offends
