@@ -8,12 +8,14 @@ from gardien.classifiers.linear import LinearModel
 
 LIMITS = {
     "offensive": "Trained on 2019 political tweets (OLID) and French hostile tweets (MLMA, collected "
-    "with hateful keywords, so its 'normal' class is on the same topics). Sarcasm, reclaimed slurs "
-    "and quoted insults are misread; other languages fall back to shared character n-grams.",
+    "with hateful keywords, so its 'normal' class is on the same topics), plus 720 hand-written "
+    "template rows about groups (seeds/identity_templates.csv). Sarcasm, reclaimed slurs and "
+    "quoted insults are misread; other languages fall back to shared character n-grams.",
     "hate": "HatEval targets only immigrants and women; the French side uses a derived label "
-    "(MLMA hostile AND aimed at origin, religion, gender, orientation or disability). The HatEval "
-    "test set is known to differ from its training set: expect false positives on any post that "
-    "mentions immigration. Use as a signal for review, not for automatic removal.",
+    "(MLMA hostile AND aimed at origin, religion, gender, orientation or disability); 720 "
+    "hand-written template rows add attacks on, and plain mentions of, 12 groups per language. The "
+    "HatEval test set is known to differ from its training set: expect false positives on posts "
+    "that mention immigration. Use as a signal for review, not for automatic removal.",
     "sentiment": "About 4,000 tweets of training data (EN + FR); news-like neutral tweets dominate "
     "the neutral class. Mixed or sarcastic posts get spread-out probabilities.",
     "spam": "English SMS and 2015 YouTube comments. Links, handles, e-mails and phone numbers are "

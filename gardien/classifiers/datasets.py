@@ -75,7 +75,7 @@ def seeded_split(n: int, test_share: float, seed: int = SEED) -> list[bool]:
     return [i in held for i in range(n)]
 
 
-def _merge(*splits: Split) -> Split:
+def merge(*splits: Split) -> Split:
     out = Split()
     for s in splits:
         out.texts += s.texts
@@ -132,8 +132,8 @@ def offensive(data: Path) -> Task:
           for s in ("train", "val", "test")}  # fmt: skip
     ml = {s: _lang(_split(rows, "toxic_binary"), "fr") for s, rows in _mlma(data).items()}
     return Task(
-        _merge(te["train"], ml["train"]),
-        _merge(te["val"], ml["dev"]),
+        merge(te["train"], ml["train"]),
+        merge(te["val"], ml["dev"]),
         [
             TestSet("tweeteval_offensive", "en", "macro_f1", te["test"]),
             TestSet("mlma_hate_fr", "fr", "macro_f1", ml["test"]),
@@ -148,8 +148,8 @@ def hate(data: Path) -> Task:
 
     ml = {s: _mlma_hate(rows) for s, rows in _mlma(data).items()}
     return Task(
-        _merge(read("train"), ml["train"]),
-        _merge(read("val"), ml["dev"]),
+        merge(read("train"), ml["train"]),
+        merge(read("val"), ml["dev"]),
         [
             TestSet("tweeteval_hate", "en", "macro_f1", read("test")),
             TestSet("mlma_hate_fr.group_hate", "fr", "macro_f1", ml["test"]),
@@ -167,8 +167,8 @@ def sentiment(data: Path) -> Task:
     tweeteval_test = _lang(_split(read_rows(data, "tweeteval_sentiment", "test.csv")), "en")
     held = {t.strip() for t in en["val"].texts}
     task = Task(
-        _merge(en["train"], _drop(tweeteval_val, held), fr["train"]),
-        _merge(en["val"], fr["val"]),
+        merge(en["train"], _drop(tweeteval_val, held), fr["train"]),
+        merge(en["val"], fr["val"]),
         [
             TestSet("tweeteval_sentiment", "en", "macro_recall", tweeteval_test),
             TestSet("umsab_sentiment_en", "en", "macro_f1", en["test"]),
@@ -187,7 +187,7 @@ def spam(data: Path) -> Task:
     yt = read_rows(data, "youtube_spam", "youtube_spam.csv")
     yt_held = seeded_split(len(yt), 0.2)
     yt_test = _lang(_split([r for r, h in zip(yt, yt_held, strict=True) if h]), "en")
-    pool = _merge(
+    pool = merge(
         _lang(_split(sms_train), "en"),
         _lang(_split([r for r, h in zip(yt, yt_held, strict=True) if not h]), "en"),
     )

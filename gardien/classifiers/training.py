@@ -21,6 +21,8 @@ from gardien.classifiers import datasets
 from gardien.classifiers.cards import write_card
 from gardien.classifiers.datasets import Split
 from gardien.classifiers.features import Featurizer
+from gardien.classifiers.identity_seeds import SOURCE as IDENTITY_SOURCE
+from gardien.classifiers.identity_seeds import identity_split
 from gardien.classifiers.linear import Encoder, LinearModel, save_model
 from gardien.classifiers.metrics import ece, macro_f1
 from gardien.classifiers.registry import (
@@ -97,6 +99,12 @@ def load(spec: ModelSpec, data: Path) -> Data:
         "sentiment": datasets.sentiment,
         "spam": datasets.spam,
     }[spec.task](data)
+    if spec.task in ("offensive", "hate"):  # attacks on, and plain mentions of, many groups
+        return Data(
+            datasets.merge(task.train, identity_split(spec.task)),
+            task.val,
+            [*spec.sources, IDENTITY_SOURCE],
+        )
     return Data(task.train, task.val, list(spec.sources))
 
 
@@ -257,13 +265,22 @@ def train_all(data: Path, log: Log, only: tuple[str, ...] = ()) -> list[LinearMo
         raise ConfigError(f"data folder {data} not found: pass --data ../shared/data")
     specs = [s for s in SPECS if not only or s.task in only]
     loaded = {spec.name: load(spec, data) for spec in SPECS}
-    corpus = [t for d in loaded.values() for t in d.train.texts]
-    log(f"building the vocabulary from {len(corpus)} training texts (licensed sets only)")
-    featurizer = Featurizer.build(corpus, max_words=60_000, max_chars=200_000, min_df=2)
-    encoder = distil_vectors(featurizer, log)
-    ENCODER_DIR.mkdir(parents=True, exist_ok=True)
-    featurizer.save(ENCODER_DIR / "features.npz")
-    encoder.save(ENCODER_DIR / "vectors.npz")
+    features, vectors = ENCODER_DIR / "features.npz", ENCODER_DIR / "vectors.npz"
+    if only and features.is_file() and vectors.is_file():
+        # Every model reads the shared encoder, and distilling it again does not give the same
+        # vectors on another machine: retraining some models must not pull it from under the rest.
+        log("keeping the shared encoder (the other models were trained on it)")
+        encoder = Encoder.load(features, vectors)
+    else:
+        # The identity templates add rows, not words: they stay out of the vocabulary.
+        templated = set(identity_split("hate").texts)
+        corpus = [t for d in loaded.values() for t in d.train.texts if t not in templated]
+        log(f"building the vocabulary from {len(corpus)} training texts (licensed sets only)")
+        featurizer = Featurizer.build(corpus, max_words=60_000, max_chars=200_000, min_df=2)
+        encoder = distil_vectors(featurizer, log)
+        ENCODER_DIR.mkdir(parents=True, exist_ok=True)
+        featurizer.save(features)
+        encoder.save(vectors)
     built = []
     for spec in specs:
         log(f"training {spec.name} on {len(loaded[spec.name].train)} texts")

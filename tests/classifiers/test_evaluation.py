@@ -33,6 +33,9 @@ def test_eval_runs_on_a_sample_and_writes_json(tmp_path: Path) -> None:
     for row in report["results"]:
         assert 0.0 <= row["score"] <= 1.0
     assert {item["evasion"] for item in report["robustness"]} >= {"l33t", "zero_width"}
+    functional = {(item["task"], item["lang"]) for item in report["functional"]}
+    assert functional == {(t, lang) for t in ("hate", "offensive") for lang in ("en", "fr")}
+    assert "functional tests" in result.output
 
 
 def _texts(path: Path) -> set[str]:
@@ -41,8 +44,12 @@ def _texts(path: Path) -> set[str]:
 
 
 def test_hand_labelled_eval_sets_share_nothing_with_the_seeds() -> None:
+    from gardien.classifiers.identity_seeds import identity_rows
+
     seeds = _texts(SEEDS_DIR / "intent_seeds.csv") | _texts(SEEDS_DIR / "offtopic_dev.csv")
+    seeds |= {row["text"].strip().lower() for row in identity_rows()}
     evals = _texts(EVAL_SETS_DIR / "intent_eval.csv") | _texts(EVAL_SETS_DIR / "offtopic_eval.csv")
+    evals |= _texts(EVAL_SETS_DIR / "functional_eval.csv")
     assert not seeds & evals
 
 

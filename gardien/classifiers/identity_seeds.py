@@ -1,0 +1,64 @@
+"""Hand-written sentences about groups of people, as training rows for hate and offensive.
+
+The public sets teach narrow lessons: HatEval's hate is about immigrants and women only, so
+attacks on Muslims, Jews, disabled or gay people go unseen, and MLMA's French set is 80 %
+hostile, so a plain French mention of a group already looks offensive. These templates
+(`seeds/identity_templates.csv`, written by hand, README there) say the same things about many
+groups (`seeds/identity_groups.json`): attacks (hate and offensive) and neutral or kind
+mentions, counter-speech and negated attacks (neither). Each template is filled with six of the
+groups, picked in a fixed rotation, so the rows are the same at every build. Slurs only fill
+attacks. French templates carry gender marks: {e} {ils} {le} {ne} {tous}.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from gardien.classifiers.datasets import Split
+from gardien.classifiers.registry import SEEDS_DIR
+
+PER_TEMPLATE = 6
+SOURCE = {"dataset": "gardien identity templates (hand-written, this repo)", "licence": "AGPL-3.0"}
+_GENDER = {
+    "m": {"e": "", "ils": "ils", "le": "", "ne": "", "tous": "tous"},
+    "f": {"e": "e", "ils": "elles", "le": "le", "ne": "ne", "tous": "toutes"},
+}
+
+
+def _groups(lang: str, attack: bool) -> list[tuple[str, str]]:
+    """(name, gender) of the groups a template may name; slurs only in attacks."""
+    table = json.loads((SEEDS_DIR / "identity_groups.json").read_text(encoding="utf-8"))[lang]
+    names = table["groups"] + (table["slurs"] if attack else [])
+    return [(n, "m") if isinstance(n, str) else (n[0], n[1]) for n in names]
+
+
+def fill(template: str, group: str, gender: str = "m") -> str:
+    return template.format(g=group, G=group[:1].upper() + group[1:], **_GENDER[gender])
+
+
+def identity_rows() -> list[dict[str, str]]:
+    """Every filled row: text, lang, hate, offensive (labels as '0'/'1')."""
+    with (SEEDS_DIR / "identity_templates.csv").open(encoding="utf-8", newline="") as handle:
+        templates = list(csv.DictReader(handle))
+    rows: list[dict[str, str]] = []
+    seen: dict[tuple[str, bool], int] = {}
+    for row in templates:
+        attack = row["hate"] == "1"
+        key = (row["lang"], attack)
+        i = seen[key] = seen.get(key, -1) + 1
+        groups = _groups(row["lang"], attack)
+        for j in range(PER_TEMPLATE):
+            name, gender = groups[(i * 5 + j) % len(groups)]
+            text = fill(row["template"], name, gender)
+            rows.append({"text": text, "lang": row["lang"], "hate": row["hate"],
+                         "offensive": row["offensive"]})  # fmt: skip
+    return rows
+
+
+def identity_split(task: str) -> Split:
+    """The rows labelled for `task` ('hate' or 'offensive')."""
+    split = Split()
+    for row in identity_rows():
+        split.add([row["text"]], [int(row[task])], row["lang"])
+    return split
