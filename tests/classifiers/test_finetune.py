@@ -73,3 +73,30 @@ def test_a_lone_validation_peak_does_not_move_the_threshold_away_from_half() -> 
     assert steady_threshold(grid, spike) == 0.5
     clear = [0.70, 0.80, 0.767, 0.767, 0.770, 0.770, 0.766, 0.74, 0.71]
     assert steady_threshold(grid, clear) == 0.35
+
+
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+
+
+@pytest.mark.skipif(not DATA.is_dir(), reason="the shared data folder is not here")
+def test_a_head_that_flags_ordinary_posts_loses_that_language() -> None:
+    from gardien.classifiers.registry import FastTier
+    from gardien.classifiers.training_accurate import ordinary_guard
+
+    def head(margin: float) -> Head:
+        return Head("offensive-test.v1", ("offensive",), np.zeros((4, 1), np.float32),
+                    np.full(1, margin, np.float32), np.array([[0.0], [1.0]], np.float32),
+                    np.zeros(1, np.float32),
+                    {"languages": ["en", "fr"], "threshold": 0.5, "unsure": [0.0, 1.0]})  # fmt: skip
+
+    def embed(texts: list[str]) -> np.ndarray:
+        return np.ones((len(texts), 4), np.float32)
+
+    trigger_happy, calm = head(5.0), head(-5.0)
+    assert ordinary_guard("offensive", trigger_happy, FastTier(), embed, DATA, lambda _: None) == []
+    assert trigger_happy.meta["ordinary_flagged"]["fr"]["cascade"] == 1.0
+    assert ordinary_guard("offensive", calm, FastTier(), embed, DATA, lambda _: None) == [
+        "en",
+        "fr",
+    ]
+    assert calm.meta["languages"] == ["en", "fr"]

@@ -18,13 +18,11 @@ from gardien.pipeline.record import StageContext, TriageRecord
 from gardien.pipeline.signals import accurate_stages
 
 SHIPPED = kind_path("offensive", "minilm")
-SHIPPED_FR = kind_path("offensive", "minilm-fr")
 needs_onnx = pytest.mark.skipif(not OnnxEncoder.available(), reason="onnxruntime missing")
 
 
-@pytest.mark.parametrize("path", [SHIPPED, SHIPPED_FR], ids=["en", "fr"])
-def test_the_offensive_heads_ship_with_their_encoder_tokenizer_and_card(path: Path) -> None:
-    folder = path.parent
+def test_the_offensive_head_ships_with_its_encoder_tokenizer_and_card() -> None:
+    folder = SHIPPED.parent
     assert {"model.npz", "encoder.onnx.gz", "tokenizer.json", "MODEL_CARD.md"} <= {
         p.name for p in folder.iterdir()
     }
@@ -45,18 +43,14 @@ def test_the_encoder_runs_offline_and_padding_does_not_change_a_vector() -> None
 
 
 @needs_onnx
-def test_the_shipped_heads_rank_an_insult_above_thanks_in_their_language() -> None:
+def test_the_shipped_head_ranks_an_insult_above_thanks() -> None:
     tier = AccurateTier()
-    fast = np.array([[0.5], [0.5]], np.float32)
+    assert tier.head_for("offensive", "fr") is None  # French posts keep the fast score
     english = tier.head_for("offensive", "en")
     assert english is not None and english.kind == "minilm" and not english.serves("fr")
+    fast = np.array([[0.5], [0.5]], np.float32)
     probs = tier.predict(english, ["@user you are a fucking idiot", "thanks for the help!"], fast)
     assert probs[0, 0] > 0.5 > probs[1, 0]
-    french = tier.head_for("offensive", "fr")
-    assert french is not None and french.kind == "minilm-fr" and not french.serves("en")
-    texts = ["@user ferme ta gueule espèce de connard", "merci pour votre aide !"]
-    probs = tier.predict(french, texts, fast)
-    assert probs[0, 0] > french.threshold > probs[1, 0]  # MLMA is 80 % hostile: 0.7, not 0.5
 
 
 def _record(i: int, text: str, lang: str, score: float) -> TriageRecord:
@@ -67,27 +61,18 @@ def _record(i: int, text: str, lang: str, score: float) -> TriageRecord:
 
 
 @needs_onnx
-def test_the_stage_rescores_unsure_posts_with_the_head_for_their_language() -> None:
+def test_the_stage_rescores_unsure_english_posts_only() -> None:
     [stage] = accurate_stages(["offensive"])
-    middle = {}
-    for lang in ("en", "fr"):
-        head = stage.accurate.head_for("offensive", lang)
-        assert head is not None
-        middle[lang] = sum(head.band) / 2
+    low, high = stage.accurate.head("offensive").band
+    unsure = (low + high) / 2
     batch = [
-        _record(0, "@user shut up you moron", "en", middle["en"]),
-        _record(1, "@user ferme-la crétin", "fr", middle["fr"]),
+        _record(0, "@user shut up you moron", "en", unsure),
+        _record(1, "@user ferme-la crétin", "fr", unsure),
         _record(2, "lovely day", "en", 0.01),
-        _record(3, "¡cállate, idiota!", "es", middle["en"]),
     ]
     stage(batch, StageContext())
     models = [record.signals.scores["offensive"].model for record in batch]
-    assert models == [
-        "offensive-en-fr.v1+offensive-minilm.v1",
-        "offensive-en-fr.v1+offensive-minilm-fr.v1",
-        "offensive-en-fr.v1",
-        "offensive-en-fr.v1",
-    ]
+    assert models == ["offensive-en-fr.v1+offensive-minilm.v1"] + ["offensive-en-fr.v1"] * 2
 
 
 def test_a_local_head_wins_over_a_shipped_one_and_a_fine_tuned_over_e5(tmp_path: Path) -> None:
@@ -115,10 +100,7 @@ DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 
 @needs_onnx
 @pytest.mark.skipif(not DATA.is_dir(), reason="the shared data folder is not here")
-@pytest.mark.parametrize(("path", "lang"), [(SHIPPED, "en"), (SHIPPED_FR, "fr")], ids=["en", "fr"])
-def test_restacking_a_shipped_head_refits_the_same_stacker(
-    tmp_path: Path, path: Path, lang: str
-) -> None:
+def test_restacking_the_shipped_head_refits_the_same_stacker(tmp_path: Path) -> None:
     """The stacker is rebuilt from the data, not carried over. Newer onnxruntime / tokenizers
     move int8 margins by ~1e-3, so 'the same' means the same probabilities within 0.03
     and the same decisions' quality, not the same bytes."""
@@ -127,13 +109,13 @@ def test_restacking_a_shipped_head_refits_the_same_stacker(
     from gardien.classifiers.accurate import load_head
     from gardien.classifiers.finetune import restack
 
-    shutil.copytree(path.parent, tmp_path / path.parent.name)
-    again = restack("offensive", DATA, lambda _: None, tmp_path, lang)
-    shipped = load_head(path)
+    shutil.copytree(SHIPPED.parent, tmp_path / SHIPPED.parent.name)
+    again = restack("offensive", DATA, lambda _: None, tmp_path)
+    shipped = load_head(SHIPPED)
     fast, margins = np.meshgrid(np.linspace(0.02, 0.98, 49), np.linspace(-5, 5, 41))
     grid = fast.reshape(-1, 1).astype(np.float32), margins.reshape(-1, 1).astype(np.float32)
     assert np.abs(again.combine(*grid) - shipped.combine(*grid)).max() < 0.03
     assert abs(again.threshold - shipped.threshold) <= 0.05
-    assert again.meta["languages"] == shipped.meta["languages"] == [lang]
+    assert again.meta["languages"] == shipped.meta["languages"] == ["en"]
     stacked = again.meta["validation"]["stacked_macro_f1"]
     assert abs(stacked - shipped.meta["validation"]["stacked_macro_f1"]) <= 0.01
