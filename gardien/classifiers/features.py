@@ -22,6 +22,8 @@ from gardien.classifiers.text import canonical, canonical_with_offsets
 #: Word tokens (letters/digits) and single symbols or emoji, which carry tone ("?", "!", "😡").
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _WORDLIKE = re.compile(r"\w+")
+#: A doubled letter: what the canonical form leaves of a stretched one ("stuuupid" → "stuupid").
+_DOUBLE = re.compile(r"([^\W\d_])\1")
 
 CHAR_MIN, CHAR_MAX = 2, 5
 
@@ -66,6 +68,7 @@ class Featurizer:
         self.idf = idf.astype(np.float32)
         self.n_features = self.n_word + len(self.chars)
         self.names = [*words, *chars]
+        self._repairs: dict[str, str] = {}
 
     # -- building and storing -------------------------------------------------------------
 
@@ -106,12 +109,29 @@ class Featurizer:
 
     # -- run time -----------------------------------------------------------------------------
 
+    def repair(self, token: str) -> str:
+        """A word the vocabulary lacks because a letter was stretched ("stupidd", "fuuck",
+        "assholee"): the first form with one doubled letter made single (then all of them)
+        that the vocabulary knows; else the word as it is. Known words never change."""
+        if token in self.words or not _DOUBLE.search(token):
+            return token
+        if token not in self._repairs:
+            if len(self._repairs) > 100_000:  # hostile input: every word new and stretched
+                self._repairs.clear()
+            runs = [m.start() for m in _DOUBLE.finditer(token)]
+            variants = [token[:i] + token[i + 1 :] for i in runs] + [_DOUBLE.sub(r"\1", token)]
+            self._repairs[token] = next((v for v in variants if v in self.words), token)
+        return self._repairs[token]
+
     def ids(self, canon: str) -> list[int]:
         """Feature ids of one canonical text (repeated when a gram repeats)."""
         wget = self.words.get
         cget = self.chars.get
-        found = [i for g in word_grams(_TOKEN.findall(canon)) if (i := wget(g)) is not None]
-        found.extend(i for g in char_grams(canon) if (i := cget(g)) is not None)
+        tokens = [self.repair(t) for t in _TOKEN.findall(canon)]
+        found = [i for g in word_grams(tokens) if (i := wget(g)) is not None]
+        for word in _WORDLIKE.findall(canon):
+            grams = _word_char_grams(self.repair(word))
+            found.extend(i for g in grams if (i := cget(g)) is not None)
         return found
 
     def transform(self, texts: Sequence[str]) -> Features:
@@ -144,7 +164,7 @@ class Featurizer:
         starts: list[int] = []
         ends: list[int] = []
         wget, cget = self.words.get, self.chars.get
-        tokens = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(canon)]
+        tokens = [(self.repair(m.group(0)), m.start(), m.end()) for m in _TOKEN.finditer(canon)]
         for k, (token, start, end) in enumerate(tokens):
             grams = [(token, end)]
             if k + 1 < len(tokens):
@@ -155,7 +175,8 @@ class Featurizer:
                     starts.append(start)
                     ends.append(stop)
         for match in _WORDLIKE.finditer(canon):
-            ids = [i for g in _word_char_grams(match.group(0)) if (i := cget(g)) is not None]
+            pieces = _word_char_grams(self.repair(match.group(0)))
+            ids = [i for g in pieces if (i := cget(g)) is not None]
             cols.extend(ids)
             starts.extend([match.start()] * len(ids))
             ends.extend([match.end()] * len(ids))

@@ -54,3 +54,16 @@ def test_featurizer_round_trips(tmp_path: Path) -> None:
     b = again.transform(["you idiot"])
     assert np.array_equal(a.cols, b.cols)
     assert np.allclose(a.values, b.values, atol=1e-2)
+
+
+def test_a_stretched_word_reads_as_the_word_the_vocabulary_knows() -> None:
+    featurizer = Featurizer(
+        ["stupid", "asshole", "good", "you", "you stupid"], [" st", "id "], np.ones(7, np.float32)
+    )
+    assert featurizer.repair("stupidd") == "stupid"  # what "stupiddddd" becomes once canonical
+    assert featurizer.repair("assholee") == "asshole"  # its own "ss" is kept
+    assert featurizer.repair("good") == "good" and featurizer.repair("xyzz") == "xyzz"
+    assert featurizer.ids("you stupidd") == featurizer.ids("you stupid")
+    ids, _, ends = featurizer.occurrences("you stupiddddd")
+    assert featurizer.words["you stupid"] in ids.tolist()
+    assert max(ends.tolist()) == len("you stupiddddd")  # spans still cover the original text
