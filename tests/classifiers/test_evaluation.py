@@ -65,11 +65,12 @@ def test_eval_scores_the_accurate_tier_heads_of_both_kinds(tmp_path: Path) -> No
     by_model = {(row.model, row.set) for row in rows}
     assert ("offensive-minilm.v1", "tweeteval_offensive") in by_model
     assert ("sentiment-e5.v1", "umsab_sentiment_fr") in by_model
+    assert ("hate-minilm.v1", "tweeteval_hate") in by_model
     assert not any(row.model == "offensive-minilm.v1" and row.lang == "fr" for row in rows)
     assert all(0.0 <= row.score <= 1.0 and "accurate tier" in row.note for row in rows)
 
     cascade = Cascade(fast_tier(), tmp_path / "cache")
     items = robustness(fast_tier(), DATA, 20, cascade.decide, "accurate cascade")
-    assert {item["set"] for item in items} == {"tweeteval_offensive"}  # no head serves the rest
+    assert {item["set"] for item in items} == {"tweeteval_offensive", "tweeteval_hate"}  # EN
     assert {item["evasion"] for item in items} >= {"l33t", "lookalikes", "zero_width"}
     assert all(item["tier"] == "accurate cascade" for item in items)

@@ -21,8 +21,9 @@ SHIPPED = kind_path("offensive", "minilm")
 needs_onnx = pytest.mark.skipif(not OnnxEncoder.available(), reason="onnxruntime missing")
 
 
-def test_the_offensive_head_ships_with_its_encoder_tokenizer_and_card() -> None:
-    folder = SHIPPED.parent
+@pytest.mark.parametrize("task", ["offensive", "hate"])
+def test_the_fine_tuned_heads_ship_with_their_encoder_tokenizer_and_card(task: str) -> None:
+    folder = kind_path(task, "minilm").parent
     assert {"model.npz", "encoder.onnx.gz", "tokenizer.json", "MODEL_CARD.md"} <= {
         p.name for p in folder.iterdir()
     }
@@ -51,6 +52,17 @@ def test_the_shipped_head_ranks_an_insult_above_thanks() -> None:
     fast = np.array([[0.5], [0.5]], np.float32)
     probs = tier.predict(english, ["@user you are a fucking idiot", "thanks for the help!"], fast)
     assert probs[0, 0] > 0.5 > probs[1, 0]
+
+
+@needs_onnx
+def test_the_hate_head_tells_an_attack_on_a_group_from_a_mention_of_it() -> None:
+    tier = AccurateTier()
+    head = tier.head_for("hate", "en")
+    assert head is not None and head.name == "hate-minilm.v1" and head.meta["templates"]
+    texts = ["muslims are a plague on this country, kick them all out",
+             "our muslim customers asked for halal options, now on the menu"]  # fmt: skip
+    probs = tier.predict(head, texts, np.array([[0.5], [0.5]], np.float32))
+    assert probs[0, 0] > head.threshold > probs[1, 0]
 
 
 def _record(i: int, text: str, lang: str, score: float) -> TriageRecord:
@@ -100,7 +112,8 @@ DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 
 @needs_onnx
 @pytest.mark.skipif(not DATA.is_dir(), reason="the shared data folder is not here")
-def test_restacking_the_shipped_head_refits_the_same_stacker(tmp_path: Path) -> None:
+@pytest.mark.parametrize("task", ["offensive", "hate"])
+def test_restacking_a_shipped_head_refits_the_same_stacker(tmp_path: Path, task: str) -> None:
     """The stacker is rebuilt from the data, not carried over. Newer onnxruntime / tokenizers
     move int8 margins by ~1e-3, so 'the same' means the same probabilities within 0.03
     and the same decisions' quality, not the same bytes."""
@@ -109,9 +122,10 @@ def test_restacking_the_shipped_head_refits_the_same_stacker(tmp_path: Path) -> 
     from gardien.classifiers.accurate import load_head
     from gardien.classifiers.finetune import restack
 
-    shutil.copytree(SHIPPED.parent, tmp_path / SHIPPED.parent.name)
-    again = restack("offensive", DATA, lambda _: None, tmp_path)
-    shipped = load_head(SHIPPED)
+    path = kind_path(task, "minilm")
+    shutil.copytree(path.parent, tmp_path / path.parent.name)
+    again = restack(task, DATA, lambda _: None, tmp_path)
+    shipped = load_head(path)
     fast, margins = np.meshgrid(np.linspace(0.02, 0.98, 49), np.linspace(-5, 5, 41))
     grid = fast.reshape(-1, 1).astype(np.float32), margins.reshape(-1, 1).astype(np.float32)
     assert np.abs(again.combine(*grid) - shipped.combine(*grid)).max() < 0.03
