@@ -18,7 +18,7 @@ import numpy as np
 from gardien.classifiers import datasets
 from gardien.classifiers.datasets import Split
 from gardien.classifiers.evasions import EVASIONS, evade
-from gardien.classifiers.functional import functional_report
+from gardien.classifiers.functional import Decide, functional_report
 from gardien.classifiers.metrics import ece, macro_f1, macro_recall
 from gardien.classifiers.registry import EVAL_SETS_DIR, SEEDS_DIR, FastTier
 from gardien.classifiers.topic import TopicProfile, TopicScorer
@@ -183,9 +183,6 @@ def offtopic_rows(tier: FastTier, posts: Path, communities: Path) -> list[Row]:
                         round(macro_f1(truth, predicted), 4), len(index),
                         round(ece(scores[index], truth), 4)))  # fmt: skip
     return rows
-
-
-Decide = Callable[[str, list[str], str], "np.ndarray | None"]
 
 
 def robustness(

@@ -113,14 +113,17 @@ class Featurizer:
         """A word the vocabulary lacks because a letter was stretched ("stupidd", "fuuck",
         "assholee"): the first form with one doubled letter made single (then all of them)
         that the vocabulary knows; else the word as it is. Known words never change."""
-        if token in self.words or not _DOUBLE.search(token):
+        if token in self.words:
             return token
-        if token not in self._repairs:
-            if len(self._repairs) > 100_000:  # hostile input: every word new and stretched
-                self._repairs.clear()
-            runs = [m.start() for m in _DOUBLE.finditer(token)]
-            variants = [token[:i] + token[i + 1 :] for i in runs] + [_DOUBLE.sub(r"\1", token)]
-            self._repairs[token] = next((v for v in variants if v in self.words), token)
+        if (known := self._repairs.get(token)) is not None:
+            return known
+        runs = [m.start() for m in _DOUBLE.finditer(token)]
+        if not runs:
+            return token
+        if len(self._repairs) > 100_000:  # hostile input: every word new and stretched
+            self._repairs.clear()
+        variants = [token[:i] + token[i + 1 :] for i in runs] + [_DOUBLE.sub(r"\1", token)]
+        self._repairs[token] = next((v for v in variants if v in self.words), token)
         return self._repairs[token]
 
     def ids(self, canon: str) -> list[int]:
@@ -129,9 +132,9 @@ class Featurizer:
         cget = self.chars.get
         tokens = [self.repair(t) for t in _TOKEN.findall(canon)]
         found = [i for g in word_grams(tokens) if (i := wget(g)) is not None]
-        for word in _WORDLIKE.findall(canon):
-            grams = _word_char_grams(self.repair(word))
-            found.extend(i for g in grams if (i := cget(g)) is not None)
+        for word in tokens:  # a symbol token is one character that is not a word character
+            if len(word) > 1 or _WORDLIKE.match(word):
+                found.extend(i for g in _word_char_grams(word) if (i := cget(g)) is not None)
         return found
 
     def transform(self, texts: Sequence[str]) -> Features:

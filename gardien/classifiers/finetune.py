@@ -79,10 +79,6 @@ def _language_of(dataset: str) -> str:
     return "fr" if dataset.split(" ")[0].endswith("_fr") else "en"
 
 
-def english(split: datasets.Split) -> datasets.Split:
-    return rows_in(split, "en")
-
-
 def batches(texts: Sequence[str], size: int, pool: int = 50) -> list[list[int]]:
     """Shuffled batches of texts of similar length (sorted inside pools of `pool` batches), so
     little compute goes to padding; the order of batches is shuffled too."""

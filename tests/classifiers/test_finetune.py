@@ -11,7 +11,7 @@ import pytest
 
 from gardien.classifiers.accurate import Head
 from gardien.classifiers.datasets import Split
-from gardien.classifiers.finetune import _imports, batches, english, kind_for, rows_in
+from gardien.classifiers.finetune import _imports, batches, kind_for, rows_in
 from gardien.classifiers.training_accurate import choose_binary_band
 from gardien.errors import ConfigError
 
@@ -30,7 +30,7 @@ def test_only_english_rows_train_an_english_encoder() -> None:
     split = Split()
     split.add(["hello", "idiot"], [0, 1], "en")
     split.add(["bonjour"], [0], "fr")
-    assert english(split).texts == ["hello", "idiot"]
+    assert rows_in(split, "en").texts == ["hello", "idiot"]
 
 
 def test_a_french_head_learns_from_french_rows_and_is_named_for_them() -> None:
