@@ -8,6 +8,10 @@ groups (`seeds/identity_groups.json`): attacks (hate and offensive) and neutral 
 mentions, counter-speech and negated attacks (neither). Each template is filled with six of the
 groups, picked in a fixed rotation, so the rows are the same at every build. Slurs only fill
 attacks. French templates carry gender marks: {e} {ils} {le} {ne} {tous}.
+
+Each attack is also aimed at two groups nobody is protected as (politicians, referees,
+spammers…): offensive, not hate. Hate is about *who* is attacked, and without these pairs a
+model learns that the insult words alone make hate.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from gardien.classifiers.datasets import Split
 from gardien.classifiers.registry import SEEDS_DIR
 
 PER_TEMPLATE = 6
+#: Non-protected targets each attack template is also filled with (offensive, not hate).
+PER_OTHER = 2
 SOURCE = {"dataset": "gardien identity templates (hand-written, this repo)", "licence": "AGPL-3.0"}
 _GENDER = {
     "m": {"e": "", "ils": "ils", "le": "", "ne": "", "tous": "tous"},
@@ -26,10 +32,13 @@ _GENDER = {
 }
 
 
-def _groups(lang: str, attack: bool) -> list[tuple[str, str]]:
-    """(name, gender) of the groups a template may name; slurs only in attacks."""
+def _groups(lang: str, kind: str) -> list[tuple[str, str]]:
+    """(name, gender) of the targets of one kind of row: 'attack' (protected groups and slurs),
+    'kind' (protected groups) or 'other' (groups nobody is protected as)."""
     table = json.loads((SEEDS_DIR / "identity_groups.json").read_text(encoding="utf-8"))[lang]
-    names = table["groups"] + (table["slurs"] if attack else [])
+    names = {"attack": table["groups"] + table["slurs"], "kind": table["groups"]}.get(
+        kind, table["others"]
+    )
     return [(n, "m") if isinstance(n, str) else (n[0], n[1]) for n in names]
 
 
@@ -47,12 +56,18 @@ def identity_rows() -> list[dict[str, str]]:
         attack = row["hate"] == "1"
         key = (row["lang"], attack)
         i = seen[key] = seen.get(key, -1) + 1
-        groups = _groups(row["lang"], attack)
+        groups = _groups(row["lang"], "attack" if attack else "kind")
         for j in range(PER_TEMPLATE):
             name, gender = groups[(i * 5 + j) % len(groups)]
             text = fill(row["template"], name, gender)
             rows.append({"text": text, "lang": row["lang"], "hate": row["hate"],
                          "offensive": row["offensive"]})  # fmt: skip
+        if attack:
+            others = _groups(row["lang"], "other")
+            for j in range(PER_OTHER):
+                name, gender = others[(i * PER_OTHER + j) % len(others)]
+                text = fill(row["template"], name, gender)
+                rows.append({"text": text, "lang": row["lang"], "hate": "0", "offensive": "1"})
     return rows
 
 

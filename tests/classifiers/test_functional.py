@@ -55,9 +55,16 @@ def test_identity_rows_are_fixed_balanced_and_slurs_only_attack() -> None:
     assert rows == identity_rows() and len(rows) == len({r["text"] for r in rows})
     assert not any("{" in r["text"] or "}" in r["text"] for r in rows)
     for lang in ("en", "fr"):
-        labels = [r["hate"] for r in rows if r["lang"] == lang]
-        assert labels.count("1") == labels.count("0")
-    kind = [r for r in rows if r["hate"] == "0"]
+        labels = [(r["hate"], r["offensive"]) for r in rows if r["lang"] == lang]
+        assert labels.count(("1", "1")) == labels.count(("0", "0"))  # attacks vs kind mentions
+        # every attack is also aimed at two non-protected groups: offensive, not hate
+        assert labels.count(("0", "1")) == labels.count(("1", "1")) // 3
+        assert ("1", "0") not in labels  # an attack on a group always offends
+    kind = [r for r in rows if r["offensive"] == "0"]
     assert not any(slur in r["text"] for r in kind for slur in ("faggots", "pédés", "youpins"))
-    hate = identity_split("hate")
-    assert hate.labels == identity_split("offensive").labels  # an attack on a group offends
+    others = {r["text"] for r in rows if (r["hate"], r["offensive"]) == ("0", "1")}
+    assert "Landlords are parasites living off our taxes." in others
+    assert not any(group in t for t in others for group in ("Muslims", "women", "immigrés"))
+    hate, offensive = identity_split("hate"), identity_split("offensive")
+    assert hate.texts == offensive.texts
+    assert sum(offensive.labels) - sum(hate.labels) == len(others)
