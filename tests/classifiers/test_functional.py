@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from gardien.classifiers.functional import functional_cases, functional_report, functional_split
-from gardien.classifiers.identity_seeds import fill, identity_rows, identity_split
+from gardien.classifiers.identity_seeds import abuse_rows, fill, identity_rows, identity_split
 
 
 def test_every_functional_case_is_labelled_and_hate_implies_offensive() -> None:
@@ -66,5 +66,16 @@ def test_identity_rows_are_fixed_balanced_and_slurs_only_attack() -> None:
     assert "Landlords are parasites living off our taxes." in others
     assert not any(group in t for t in others for group in ("Muslims", "women", "immigrés"))
     hate, offensive = identity_split("hate"), identity_split("offensive")
-    assert hate.texts == offensive.texts
-    assert sum(offensive.labels) - sum(hate.labels) == len(others)
+    assert hate.texts[: len(rows)] == offensive.texts == [r["text"] for r in rows]
+    assert sum(offensive.labels) - sum(hate.labels[: len(rows)]) == len(others)
+
+
+def test_abuse_seeds_teach_hate_that_abuse_without_a_group_is_not_hate() -> None:
+    abuse = abuse_rows()
+    assert {(r["hate"], r["offensive"]) for r in abuse} == {("0", "1")}
+    for lang in ("en", "fr"):
+        assert sum(r["lang"] == lang for r in abuse) >= 20
+    hate = identity_split("hate")
+    assert hate.texts[-len(abuse) :] == [r["text"] for r in abuse]
+    assert hate.labels[-len(abuse) :] == [0] * len(abuse)
+    assert not set(hate.texts[: -len(abuse)]) & {r["text"] for r in abuse}
