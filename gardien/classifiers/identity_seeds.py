@@ -32,14 +32,22 @@ _GENDER = {
 }
 
 
-def _groups(lang: str, kind: str) -> list[tuple[str, str]]:
-    """(name, gender) of the targets of one kind of row: 'attack' (protected groups and slurs),
-    'kind' (protected groups) or 'other' (groups nobody is protected as)."""
-    table = json.loads((SEEDS_DIR / "identity_groups.json").read_text(encoding="utf-8"))[lang]
-    names = {"attack": table["groups"] + table["slurs"], "kind": table["groups"]}.get(
-        kind, table["others"]
-    )
-    return [(n, "m") if isinstance(n, str) else (n[0], n[1]) for n in names]
+def read_seeds(file: str) -> list[dict[str, str]]:
+    """The rows of one hand-written CSV in `seeds/`."""
+    with (SEEDS_DIR / file).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _targets() -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """(name, gender) of the targets per (language, kind of row): 'attack' (protected groups and
+    slurs), 'kind' (protected groups) and 'other' (groups nobody is protected as)."""
+    out = {}
+    for lang, table in json.loads((SEEDS_DIR / "identity_groups.json").read_text("utf-8")).items():
+        kinds = {"attack": table["groups"] + table["slurs"], "kind": table["groups"],
+                 "other": table["others"]}  # fmt: skip
+        for kind, names in kinds.items():
+            out[lang, kind] = [(n, "m") if isinstance(n, str) else (n[0], n[1]) for n in names]
+    return out
 
 
 def fill(template: str, group: str, gender: str = "m") -> str:
@@ -48,22 +56,21 @@ def fill(template: str, group: str, gender: str = "m") -> str:
 
 def identity_rows() -> list[dict[str, str]]:
     """Every filled row: text, lang, hate, offensive (labels as '0'/'1')."""
-    with (SEEDS_DIR / "identity_templates.csv").open(encoding="utf-8", newline="") as handle:
-        templates = list(csv.DictReader(handle))
+    targets = _targets()
     rows: list[dict[str, str]] = []
     seen: dict[tuple[str, bool], int] = {}
-    for row in templates:
+    for row in read_seeds("identity_templates.csv"):
         attack = row["hate"] == "1"
         key = (row["lang"], attack)
         i = seen[key] = seen.get(key, -1) + 1
-        groups = _groups(row["lang"], "attack" if attack else "kind")
+        groups = targets[row["lang"], "attack" if attack else "kind"]
         for j in range(PER_TEMPLATE):
             name, gender = groups[(i * 5 + j) % len(groups)]
             text = fill(row["template"], name, gender)
             rows.append({"text": text, "lang": row["lang"], "hate": row["hate"],
                          "offensive": row["offensive"]})  # fmt: skip
         if attack:
-            others = _groups(row["lang"], "other")
+            others = targets[row["lang"], "other"]
             for j in range(PER_OTHER):
                 name, gender = others[(i * PER_OTHER + j) % len(others)]
                 text = fill(row["template"], name, gender)
@@ -74,8 +81,7 @@ def identity_rows() -> list[dict[str, str]]:
 def abuse_rows() -> list[dict[str, str]]:
     """Abuse of a person, a thing or an animal, and untargeted profanity (`seeds/abuse_seeds.csv`):
     offensive, never hate, since no group of people is attacked."""
-    with (SEEDS_DIR / "abuse_seeds.csv").open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+    return read_seeds("abuse_seeds.csv")
 
 
 def identity_split(task: str) -> Split:

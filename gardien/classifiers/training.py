@@ -7,7 +7,6 @@ word vectors from multilingual-e5-small); run time needs neither.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,13 +21,12 @@ from gardien.classifiers.cards import write_card
 from gardien.classifiers.datasets import Split
 from gardien.classifiers.features import Featurizer
 from gardien.classifiers.identity_seeds import SOURCE as IDENTITY_SOURCE
-from gardien.classifiers.identity_seeds import identity_split
+from gardien.classifiers.identity_seeds import identity_split, read_seeds
 from gardien.classifiers.linear import Encoder, LinearModel, save_model
 from gardien.classifiers.metrics import ece, macro_f1
 from gardien.classifiers.registry import (
     ENCODER_DIR,
     LOCAL_DIR,
-    SEEDS_DIR,
     SPECS,
     ModelSpec,
     model_path,
@@ -50,8 +48,7 @@ class Data:
 
 
 def seeds(file: str = "intent_seeds.csv") -> list[dict[str, str]]:
-    with (SEEDS_DIR / file).open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+    return read_seeds(file)
 
 
 def _neutral_tweets(data: Path, per_language: int) -> Split:
