@@ -17,7 +17,7 @@ import numpy as np
 
 from gardien.classifiers import datasets
 from gardien.classifiers.datasets import Split
-from gardien.classifiers.evasions import EVASIONS, evade
+from gardien.classifiers.evasions import NAMES, rewrite
 from gardien.classifiers.functional import Decide, functional_report
 from gardien.classifiers.metrics import ece, macro_f1, macro_recall
 from gardien.classifiers.registry import EVAL_SETS_DIR, SEEDS_DIR, FastTier
@@ -202,8 +202,8 @@ def robustness(
         if labels is None:
             continue
         clean = macro_f1(split.labels, labels)
-        for evasion_name, evasion in EVASIONS.items():
-            texts = [evade(t, evasion) for t in split.texts]
+        for evasion_name in NAMES:
+            texts = [rewrite(t, evasion_name) for t in split.texts]
             evaded = decide(task, texts, test.lang)
             assert evaded is not None
             after = macro_f1(split.labels, evaded)

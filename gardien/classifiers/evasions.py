@@ -50,6 +50,18 @@ def repeated(word: str) -> str:
     return word[:-1] + word[-1] * 4
 
 
+def swapped(word: str) -> str:
+    """Two neighbouring letters in the middle swapped ("women" → "wmoen")."""
+    i = len(word) // 2 - 1
+    return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+
+
+def missing(word: str) -> str:
+    """A letter in the middle left out ("women" → "woen")."""
+    i = len(word) // 2
+    return word[:i] + word[i + 1 :]
+
+
 EVASIONS: dict[str, Evasion] = {
     "l33t": l33t,
     "spacing": spacing,
@@ -58,6 +70,8 @@ EVASIONS: dict[str, Evasion] = {
     "lookalikes": lookalikes,
     "zero_width": zero_width,
     "repeated_letters": repeated,
+    "swapped_letters": swapped,
+    "missing_letter": missing,
 }
 
 
@@ -65,3 +79,20 @@ def evade(text: str, evasion: Evasion, share: float = 0.5, seed: int = 13) -> st
     """Apply `evasion` to about `share` of the words of 4+ letters (seeded per text)."""
     rng = random.Random(f"{seed}:{text}")
     return _WORD.sub(lambda m: evasion(m.group(0)) if rng.random() < share else m.group(0), text)
+
+
+def joined_words(text: str, share: float = 0.5, seed: int = 13) -> str:
+    """About `share` of the spaces after words of 4+ letters left out ("black people" →
+    "blackpeople"): the one evasion that works across words, not inside one."""
+    rng = random.Random(f"{seed}:{text}")
+    return _JOIN.sub(lambda m: "" if rng.random() < share else m.group(0), text)
+
+
+_JOIN = re.compile(r"(?<=[^\W\d_]{4}) (?=[^\W\d_])")
+#: Every evasion the robustness report applies, by name.
+NAMES = (*EVASIONS, "joined_words")
+
+
+def rewrite(text: str, name: str) -> str:
+    """`text` after the evasion called `name`."""
+    return joined_words(text) if name == "joined_words" else evade(text, EVASIONS[name])

@@ -67,3 +67,34 @@ def test_a_stretched_word_reads_as_the_word_the_vocabulary_knows() -> None:
     ids, _, ends = featurizer.occurrences("you stupiddddd")
     assert featurizer.words["you stupid"] in ids.tolist()
     assert max(ends.tolist()) == len("you stupiddddd")  # spans still cover the original text
+
+
+def test_a_mistyped_word_reads_as_the_commonest_known_word_one_typo_away() -> None:
+    words = ["women", "woman", "hate", "violent", "you"]
+    chars = [" wom", "wome", "omen", "men ", " wo", "wo", " vo", "vol", "ole", "len", "ent"]
+    chars += [" vol", "vole", "olen", "lent", "ent "]
+    featurizer = Featurizer(words, chars, np.array([1, 2, 1, 1, 1] + [1] * 16, np.float32))
+    assert featurizer.repair("wmoen") == "women"  # two neighbours swapped
+    assert featurizer.repair("haet") == "hate"
+    assert featurizer.repair("wmen") == "women"  # a letter missing: "women" beats "woman"
+    assert featurizer.repair("womenq") == "women"  # one letter too many
+    # "volent" (French: they steal) is one letter from "violent", but every 4-gram of it is
+    # known: a real word the vocabulary lacks, left as it is
+    assert featurizer.repair("volent") == "volent"
+    assert featurizer.repair("zzzz") == "zzzz" and featurizer.repair("wmn") == "wmn"
+    assert featurizer.ids("you wmoen") == featurizer.ids("you women")
+
+
+def test_two_known_words_run_together_read_as_both() -> None:
+    words = ["black", "people", "black people", "are", "scum", "pepper"]
+    featurizer = Featurizer(words, [" bla", "blac", "lack"], np.ones(9, np.float32))
+    assert featurizer.repair("blackpeople") == "black people"
+    assert featurizer.ids("blackpeople are scum") == featurizer.ids("black people are scum")
+    ids, starts, ends = featurizer.occurrences("Blackpeople are scum")
+    assert featurizer.words["black people"] in ids.tolist()
+    assert (starts.min(), ends.max()) == (0, len("Blackpeople are scum"))
+    assert featurizer.repair("blackpeoplex") == "blackpeoplex"  # no two known words
+    padded = " arescum "
+    known_grams = [padded[i : i + 4] for i in range(len(padded) - 3)]
+    looks_right = Featurizer(words, known_grams, np.ones(6 + len(known_grams), np.float32))
+    assert looks_right.repair("arescum") == "arescum"  # every 4-gram known: a word, left alone
