@@ -75,6 +75,17 @@ def seeded_split(n: int, test_share: float, seed: int = SEED) -> list[bool]:
     return [i in held for i in range(n)]
 
 
+#: The first everyday tweets of each language are the ordinary-posts guard's; never trained on.
+GUARD_SIZE = 400
+
+
+def everyday_tweets(data: Path, lang: str) -> list[str]:
+    """Neutral and positive tweets from umsab's training split: everyday posts a harm signal
+    should leave alone (the first GUARD_SIZE are kept apart to measure that)."""
+    rows = read_rows(data, f"umsab_sentiment_{lang}", "train.csv")
+    return [r["text"] for r in rows if r["label"] in ("1", "2")]
+
+
 def merge(*splits: Split) -> Split:
     out = Split()
     for s in splits:

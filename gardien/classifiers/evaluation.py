@@ -223,7 +223,11 @@ def evaluate(
     rows = public_rows(tier, data, limit) + complaint_rows(tier, data, limit) + hand_rows(tier)
     robust = robustness(tier, data, limit)
     fast: Decide = lambda task, texts, lang: predict_labels(tier, task, texts, lang)[0]  # noqa: E731
-    functional = functional_report(fast, "fast")
+
+    def fast_scores(task: str, texts: list[str], lang: str) -> np.ndarray:
+        return tier.predict(task, texts, [lang] * len(texts))[:, 0]
+
+    functional = functional_report(fast, "fast", fast_scores)
     if accurate_cache is not None:
         rows += accurate_rows(tier, data, accurate_cache, limit)
         cascade = Cascade(tier, accurate_cache)

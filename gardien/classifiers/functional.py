@@ -18,13 +18,15 @@ from typing import Any
 import numpy as np
 
 from gardien.classifiers.datasets import Split
-from gardien.classifiers.metrics import macro_f1
+from gardien.classifiers.metrics import macro_f1, roc_auc
 from gardien.classifiers.registry import EVAL_SETS_DIR
 
 FUNCTIONAL_SET = EVAL_SETS_DIR / "functional_eval.csv"
 TASKS = ("hate", "offensive")
 #: (task, texts, lang) → 0/1 decisions, or None when that tier does not serve the language.
 Decide = Callable[[str, list[str], str], "np.ndarray | None"]
+#: (task, texts, lang) → the probability of the positive label of each text.
+Score = Callable[[str, list[str], str], "np.ndarray"]
 
 
 def functional_cases() -> list[dict[str, str]]:
@@ -39,8 +41,11 @@ def functional_split(task: str, lang: str) -> tuple[Split, list[str]]:
     return split, [r["functionality"] for r in cases]
 
 
-def functional_report(decide: Decide, tier: str) -> list[dict[str, Any]]:
-    """Macro-F1 per task and language, and accuracy per functionality, for one tier."""
+def functional_report(
+    decide: Decide, tier: str, score: Score | None = None
+) -> list[dict[str, Any]]:
+    """Macro-F1 per task and language, and accuracy per functionality, for one tier; with
+    `score`, the ROC AUC too (threshold-free: steadier than F1 on 56 posts)."""
     out = []
     for task in TASKS:
         for lang in ("en", "fr"):
@@ -51,8 +56,14 @@ def functional_report(decide: Decide, tier: str) -> list[dict[str, Any]]:
             right: dict[str, list[bool]] = defaultdict(list)
             for kind, truth, guess in zip(kinds, split.labels, predicted, strict=True):
                 right[kind].append(bool(truth == guess))
+            auc = (
+                None
+                if score is None
+                else round(roc_auc(split.labels, score(task, split.texts, lang)), 4)
+            )
             out.append(
                 {
+                    "auc": auc,
                     "set": f"functional_eval_{lang}",
                     "task": task,
                     "lang": lang,
@@ -73,8 +84,9 @@ def render_functional(items: list[dict[str, Any]]) -> list[str]:
         weak = ", ".join(
             f"{kind} {score:.2f}" for kind, score in item["accuracy"].items() if score < 0.75
         )
+        auc = f"  AUC {item['auc']:.3f}" if item.get("auc") is not None else ""
         lines.append(
             f"  {item['task']:9} {item['lang']:2} {item['tier']:17} {item['macro_f1']:.3f}"
-            f"  (n={item['size']})" + (f"  weak: {weak}" if weak else "")
+            f"  (n={item['size']}){auc}" + (f"  weak: {weak}" if weak else "")
         )
     return lines

@@ -154,12 +154,11 @@ def stack_head(
     return head
 
 
-def ordinary_posts(data: Path, lang: str, limit: int = 400) -> list[str]:
-    """Neutral and positive tweets from umsab's training split: everyday posts a harm signal
-    should leave alone. Harm validation sets cannot show this (MLMA is 80 % hostile and its
+def ordinary_posts(data: Path, lang: str, limit: int = datasets.GUARD_SIZE) -> list[str]:
+    """Everyday tweets a harm signal should leave alone (`datasets.everyday_tweets`, the part
+    no model trains on). Harm validation sets cannot show this (MLMA is 80 % hostile and its
     'normal' tweets are on the same hateful topics)."""
-    rows = datasets.read_rows(data, f"umsab_sentiment_{lang}", "train.csv")
-    return [r["text"] for r in rows if r["label"] in ("1", "2")][:limit]
+    return datasets.everyday_tweets(data, lang)[: min(limit, datasets.GUARD_SIZE)]
 
 
 def ordinary_guard(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from gardien.classifiers.datasets import Split
 from gardien.classifiers.features import Featurizer
@@ -98,3 +99,27 @@ def test_two_known_words_run_together_read_as_both() -> None:
     known_grams = [padded[i : i + 4] for i in range(len(padded) - 3)]
     looks_right = Featurizer(words, known_grams, np.ones(6 + len(known_grams), np.float32))
     assert looks_right.repair("arescum") == "arescum"  # every 4-gram known: a word, left alone
+
+
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+
+
+@pytest.mark.skipif(not DATA.is_dir(), reason="the shared data folder is not here")
+def test_harm_training_data_keeps_the_ordinary_posts_guard_apart() -> None:
+    from gardien.classifiers import datasets
+    from gardien.classifiers.identity_seeds import identity_split
+    from gardien.classifiers.registry import spec
+    from gardien.classifiers.training import HAND_WRITTEN_COPIES, load
+    from gardien.classifiers.training_accurate import ordinary_posts
+
+    hate = load(spec("hate"), DATA)
+    guard = set(ordinary_posts(DATA, "fr")) | set(ordinary_posts(DATA, "en"))
+    assert len(guard) > 700 and not guard & set(hate.train.texts)
+    everyday = datasets.everyday_tweets(DATA, "fr")[datasets.GUARD_SIZE :]
+    labels = dict(zip(hate.train.texts, hate.train.labels, strict=True))
+    assert len(everyday) > 500 and all(labels[t] == 0 for t in everyday)
+    hand_written = identity_split("hate").texts
+    counted = sum(1 for t in hate.train.texts if t == hand_written[0])
+    assert counted == HAND_WRITTEN_COPIES["hate"] == 2
+    offensive = load(spec("offensive"), DATA)
+    assert not guard & set(offensive.train.texts)
