@@ -126,7 +126,7 @@ class Featurizer:
             self._repairs.clear()
         runs = [m.start() for m in _DOUBLE.finditer(token)]
         variants = [token[:i] + token[i + 1 :] for i in runs] + [_DOUBLE.sub(r"\1", token)]
-        stretched = next((v for v in variants if runs and v in self.words), None)
+        stretched = next((v for v in variants if v in self.words), None) if runs else None
         self._repairs[token] = stretched or self._typo(token) or self._split(token) or token
         return self._repairs[token]
 

@@ -72,6 +72,7 @@ def _seed_split(label_of: Callable[[str], int], data: Path, other: int) -> Split
 
 
 SEED_SOURCE = {"dataset": "gardien seeds (hand-written, this repo)", "licence": "AGPL-3.0"}
+UMSAB_SOURCE = {"dataset": "umsab_sentiment_en/fr neutral tweets", "licence": "Apache-2.0 (repo)"}
 EVERYDAY_SOURCE = {"dataset": "umsab_sentiment_fr neutral and positive tweets (as harm 0)",
                    "licence": "Apache-2.0 (repo)"}  # fmt: skip
 #: How many times the hand-written rows (identity templates, abuse seeds) count. Once, a linear
@@ -80,7 +81,6 @@ HAND_WRITTEN_COPIES = {"offensive": 1, "hate": 2}
 #: Models that also learn everyday French tweets as harm 0: MLMA, their only French data, is 80 %
 #: hostile and all about groups, so plain French read as hate (16 % of everyday tweets flagged).
 EVERYDAY_FRENCH = ("hate",)
-UMSAB_SOURCE = {"dataset": "umsab_sentiment_en/fr neutral tweets", "licence": "Apache-2.0 (repo)"}
 
 
 def load(spec: ModelSpec, data: Path) -> Data:
