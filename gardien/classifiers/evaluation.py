@@ -18,7 +18,7 @@ import numpy as np
 from gardien.classifiers import datasets
 from gardien.classifiers.datasets import Split
 from gardien.classifiers.evasions import NAMES, rewrite
-from gardien.classifiers.functional import Decide, functional_report
+from gardien.classifiers.functional import Decide, Score, functional_report
 from gardien.classifiers.metrics import ece, macro_f1, macro_recall
 from gardien.classifiers.registry import EVAL_SETS_DIR, SEEDS_DIR, FastTier
 from gardien.classifiers.topic import TopicProfile, TopicScorer
@@ -223,11 +223,8 @@ def evaluate(
     rows = public_rows(tier, data, limit) + complaint_rows(tier, data, limit) + hand_rows(tier)
     robust = robustness(tier, data, limit)
     fast: Decide = lambda task, texts, lang: predict_labels(tier, task, texts, lang)[0]  # noqa: E731
-
-    def fast_scores(task: str, texts: list[str], lang: str) -> np.ndarray:
-        return tier.predict(task, texts, [lang] * len(texts))[:, 0]
-
-    functional = functional_report(fast, "fast", fast_scores)
+    scores: Score = lambda task, texts, lang: predict_labels(tier, task, texts, lang)[1]  # noqa: E731
+    functional = functional_report(fast, "fast", scores)
     if accurate_cache is not None:
         rows += accurate_rows(tier, data, accurate_cache, limit)
         cascade = Cascade(tier, accurate_cache)
