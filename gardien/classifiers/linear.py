@@ -154,13 +154,21 @@ class LinearModel:
     def binary(self) -> bool:
         return len(self.labels) == 1
 
+    @property
+    def positive(self) -> int | None:
+        """For a binary model read from a softmax over several classes, its class's column."""
+        if not self.binary or self.sparse.shape[1] == 1:
+            return None
+        return int(self.meta["positive"])
+
     def margins(self, encoded: Encoded) -> Matrix:
         f = encoded.features
         contrib = self.sparse[f.cols] * f.values[:, None]
         out = np.empty((f.n_docs, self.sparse.shape[1]), dtype=np.float32)
         for k in range(out.shape[1]):
             out[:, k] = np.bincount(f.rows, weights=contrib[:, k], minlength=f.n_docs)
-        return out + encoded.dense @ self.dense + self.bias
+        out += encoded.dense @ self.dense + self.bias
+        return out if self.positive is None else one_of_softmax(out, self.positive)
 
     def probabilities(self, encoded: Encoded) -> Matrix:
         """Calibrated probabilities: (n, 1) for binary models, (n, labels) otherwise."""
@@ -191,12 +199,21 @@ class LinearModel:
         if not len(detail.cols):
             return ()
         sparse = self.sparse[detail.cols]
+        label = label if self.positive is None else self.positive
         weights, dense_w = sparse[:, label], self.dense[:, label]
-        if not self.binary:  # softmax: what favours this label over the average label
+        if sparse.shape[1] > 1:  # softmax: what favours this label over the average label
             weights = weights - sparse.mean(axis=1)
             dense_w = dense_w - self.dense.mean(axis=1)
         amount = detail.shares * weights + detail.dense_shares @ dense_w
-        return _word_spans(detail, amount, self.labels[label], top)
+        return _word_spans(detail, amount, self.labels[0 if self.binary else label], top)
+
+
+def one_of_softmax(margins: Matrix, positive: int) -> Matrix:
+    """The log-odds of one class against all the others under a softmax, as one column."""
+    others = np.delete(margins, positive, axis=1)
+    top = others.max(axis=1, keepdims=True)
+    rest = top + np.log(np.exp(others - top).sum(axis=1, keepdims=True))
+    return (margins[:, [positive]] - rest).astype(np.float32)
 
 
 def _word_spans(detail: Detail, amount: Matrix, label: str, top: int) -> tuple[Span, ...]:

@@ -31,6 +31,9 @@ class ModelSpec:
     task: str
     labels: tuple[str, ...]
     sources: tuple[dict[str, str], ...] = ()
+    #: A binary model read from a softmax over these classes (its label is one of them): the
+    #: other classes teach what the label is not (a question to support is not a complaint).
+    softmax_over: tuple[str, ...] = ()
 
     @property
     def version(self) -> str:
@@ -41,6 +44,7 @@ class ModelSpec:
         return len(self.labels) == 1
 
 
+INTENTS = ("question", "complaint", "praise", "feature_request", "other")
 MLMA = {"dataset": "mlma_hate_fr (MLMA, Ousidhoum et al. 2019)", "licence": "MIT"}
 SPECS: tuple[ModelSpec, ...] = (
     ModelSpec("offensive-en-fr.v1", "offensive", ("offensive",),
@@ -53,9 +57,8 @@ SPECS: tuple[ModelSpec, ...] = (
     ModelSpec("spam-en.v1", "spam", ("spam",),
               ({"dataset": "sms_spam", "licence": "CC BY 4.0 (UCI)"},
                {"dataset": "youtube_spam", "licence": "CC BY 4.0 (UCI)"})),
-    ModelSpec("complaint-en-fr.v1", "complaint", ("complaint",)),
-    ModelSpec("intent-en-fr.v1", "intent",
-              ("question", "complaint", "praise", "feature_request", "other")),
+    ModelSpec("complaint-en-fr.v2", "complaint", ("complaint",), softmax_over=INTENTS),
+    ModelSpec("intent-en-fr.v1", "intent", INTENTS),
 )  # fmt: skip
 LOCAL_COMPLAINT = ModelSpec("complaint-en.local", "complaint", ("complaint",))
 

@@ -22,7 +22,7 @@ from gardien.classifiers.datasets import Split
 from gardien.classifiers.features import Featurizer
 from gardien.classifiers.identity_seeds import SOURCE as IDENTITY_SOURCE
 from gardien.classifiers.identity_seeds import identity_split, read_seeds
-from gardien.classifiers.linear import Encoder, LinearModel, save_model
+from gardien.classifiers.linear import Encoder, LinearModel, one_of_softmax, save_model
 from gardien.classifiers.metrics import ece, macro_f1
 from gardien.classifiers.registry import (
     ENCODER_DIR,
@@ -31,6 +31,7 @@ from gardien.classifiers.registry import (
     ModelSpec,
     model_path,
 )
+from gardien.classifiers.registry import spec as spec_of
 from gardien.errors import ConfigError
 
 Log = Callable[[str], None]
@@ -45,6 +46,9 @@ class Data:
     train: Split
     val: Split
     sources: list[dict[str, str]] = field(default_factory=list)
+    #: Rows learnt by every fit, each cross-validation fold included, and never scored: hand-written
+    #: seeds beside a data set judged by cross-validation (the local complaints_en model).
+    extra: Split = field(default_factory=Split)
 
 
 def seeds(file: str = "intent_seeds.csv") -> list[dict[str, str]]:
@@ -92,9 +96,10 @@ def load(spec: ModelSpec, data: Path) -> Data:
             Split(),
             [SEED_SOURCE, UMSAB_SOURCE],
         )
-    if spec.task == "complaint":
+    if spec.task == "complaint":  # learnt among every intent, read as complaint vs the rest
+        classes = list(spec.softmax_over)
         return Data(
-            _seed_split(lambda intent: int(intent == "complaint"), data, 0),
+            _seed_split(classes.index, data, classes.index("other")),
             Split(),
             [SEED_SOURCE, UMSAB_SOURCE],
         )
@@ -154,22 +159,24 @@ class Design:
 def fit_linear(spec: ModelSpec, encoder: Encoder, data: Data, log: Log) -> LinearModel:
     """Grid over (C, dense scale) on validation (or 5-fold CV), then calibrate and export."""
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
     y = np.array(data.train.labels)
+    positive = spec.softmax_over.index(spec.labels[0]) if spec.softmax_over else None
     train = Design(encoder, data.train.texts)
+    extra = Design(encoder, data.extra.texts) if len(data.extra) else None
+    y_extra = np.array(data.extra.labels, dtype=np.int64)
     val = Design(encoder, data.val.texts) if len(data.val) else None
     best: tuple[float, float, float, NDArray[np.float32], NDArray[np.int64]] | None = None
     for c, scale in GRID if val is not None else ((c, 4.0) for c in (4.0, 16.0)):
-        x = train.at(scale)
+        x, x_extra = train.at(scale), extra.at(scale) if extra is not None else None
         model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
         if val is not None:
             xv, yv = val.at(scale), np.array(data.val.labels)
-            margins = model.fit(x, y).decision_function(xv)
+            margins = model.fit(*_with(x, y, x_extra, y_extra)).decision_function(xv)
         else:
-            folds = StratifiedKFold(5, shuffle=True, random_state=datasets.SEED)
-            margins = cross_val_predict(model, x, y, cv=folds, method="decision_function")
-            yv = y
+            margins, yv = _cross_margins(model, x, y, x_extra, y_extra), y
+        if positive is not None:  # one class of a softmax: its log-odds against the others
+            margins, yv = one_of_softmax(margins, positive)[:, 0], (yv == positive).astype(int)
         score = macro_f1(yv, _argmax(margins, spec.binary))
         log(f"  {spec.name}: C={c:g} dense×{scale:g} → validation macro-F1 {score:.3f}")
         if best is None or score > best[0]:
@@ -177,7 +184,7 @@ def fit_linear(spec: ModelSpec, encoder: Encoder, data: Data, log: Log) -> Linea
     assert best is not None
     score, c, scale, margins, yv = best
     model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
-    model.fit(train.at(scale), y)
+    model.fit(*_with(train.at(scale), y, extra.at(scale) if extra is not None else None, y_extra))
     coef = model.coef_.T.astype(np.float32)  # (features + dense, outputs)
     n = encoder.featurizer.n_features
     calibration, threshold, before, after = calibrate(margins, yv, spec.binary)
@@ -205,6 +212,8 @@ def fit_linear(spec: ModelSpec, encoder: Encoder, data: Data, log: Log) -> Linea
         },
         "train_size": len(y),
     }
+    if positive is not None:
+        meta.update(positive=positive, softmax_over=list(spec.softmax_over))
     return LinearModel(
         spec.name,
         spec.labels,
@@ -214,6 +223,34 @@ def fit_linear(spec: ModelSpec, encoder: Encoder, data: Data, log: Log) -> Linea
         calibration,
         meta,
     )
+
+
+def _with(
+    x: Any, y: NDArray[np.int64], x_extra: Any, y_extra: NDArray[np.int64]
+) -> tuple[Any, Any]:
+    """Training rows with the extra rows appended (when there are any)."""
+    import scipy.sparse as sp
+
+    return (x, y) if x_extra is None else (sp.vstack([x, x_extra]).tocsr(), np.r_[y, y_extra])
+
+
+def _cross_margins(
+    model: Any, x: Any, y: NDArray[np.int64], x_extra: Any, y_extra: NDArray[np.int64]
+) -> NDArray[np.float64]:
+    """Out-of-fold margins of every row of `x` (5 stratified folds, fixed seed); the extra rows
+    join each fold's training and are never scored."""
+    from sklearn.base import clone
+    from sklearn.model_selection import StratifiedKFold
+
+    folds = StratifiedKFold(5, shuffle=True, random_state=datasets.SEED)
+    parts = []
+    for learn, held in folds.split(x, y):
+        fitted = clone(model).fit(*_with(x[learn], y[learn], x_extra, y_extra))
+        parts.append((held, fitted.decision_function(x[held])))
+    out = np.zeros((len(y), *parts[0][1].shape[1:]))
+    for held, margins in parts:
+        out[held] = margins
+    return out
 
 
 def _argmax(margins: Any, binary: bool) -> NDArray[np.int64]:
@@ -311,7 +348,15 @@ def train_local_complaints(data: Path, encoder: Encoder, log: Log) -> list[Linea
         log("complaints_en not found: the shipped seed complaint model will be used")
         return []
     source = {"dataset": "complaints_en", "licence": "none stated: internal use only"}
-    model = fit_linear(LOCAL_COMPLAINT, encoder, Data(split, Split(), [source]), log)
+    # The English seeds learn beside it in every fold: cross-validation 0.801 → 0.814.
+    seeds = load(spec_of("complaint"), data).train
+    complaint = spec_of("complaint").softmax_over.index("complaint")
+    extra = Split()
+    for text, label, lang in zip(seeds.texts, seeds.labels, seeds.langs, strict=True):
+        if lang == "en":
+            extra.add([text], [int(label == complaint)], "en")
+    sources = [source, SEED_SOURCE, UMSAB_SOURCE]
+    model = fit_linear(LOCAL_COMPLAINT, encoder, Data(split, Split(), sources, extra), log)
     LOCAL_DIR.mkdir(parents=True, exist_ok=True)
     save_model(LOCAL_DIR / f"{LOCAL_COMPLAINT.name}.npz", model)
     return [model]

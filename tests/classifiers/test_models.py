@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from gardien.classifiers.linear import one_of_softmax
 from gardien.classifiers.registry import SPECS, FastTier, fast_tier
 
 POSTS = [
@@ -63,3 +64,30 @@ def test_explanation_shares_add_up_to_the_featurised_values(tier: FastTier) -> N
     features = tier.encoder.featurizer.transform([text])
     summed = np.bincount(detail.cols, weights=detail.shares, minlength=features.n_features)
     assert np.allclose(summed[features.cols], features.values, atol=1e-5)
+
+
+def test_one_of_softmax_is_the_log_odds_of_that_class() -> None:
+    margins = np.array([[2.0, 0.5, -1.0], [0.0, 0.0, 0.0], [-30.0, 40.0, 39.0]], np.float32)
+    z = np.exp(margins - margins.max(axis=1, keepdims=True))
+    p = z[:, 1] / z.sum(axis=1)
+    log_odds = one_of_softmax(margins, 1)[:, 0]
+    assert log_odds.shape == (3,)
+    assert np.allclose(1 / (1 + np.exp(-log_odds)), p, atol=1e-5)
+
+
+def test_complaints_are_told_apart_from_the_other_intents() -> None:
+    """The shipped complaint model is a softmax over every intent read as complaint vs the
+    rest: a question to support or thanks after a fix must not look like a complaint."""
+    tier = FastTier(use_local=False)
+    model = tier.model("complaint")
+    assert model.meta["softmax_over"][model.meta["positive"]] == "complaint"
+    posts = [
+        "@ShopCo my order never arrived and nobody answers the chat",
+        "@ShopCo do you deliver to Belgium?",
+        "@ShopCo thanks, all sorted now!",
+        "@ShopCo ma commande n'est jamais arrivée et personne ne répond",
+    ]
+    scores = tier.predict("complaint", posts, ["en", "en", "en", "fr"])[:, 0]
+    assert scores[0] > 0.5 > max(scores[1], scores[2]) and scores[3] > 0.5
+    spans = model.explain(tier.encoder, posts[0])
+    assert spans and {s.label for s in spans} == {"complaint"}

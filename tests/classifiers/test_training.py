@@ -47,6 +47,34 @@ def test_fit_save_load_predict(tmp_path: Path) -> None:
     assert 0.2 <= loaded.threshold <= 0.8
 
 
+def test_extra_rows_are_learnt_in_every_fold_but_never_scored() -> None:
+    """Seeds beside a set judged by cross-validation: the score covers that set's rows only,
+    and what the seeds teach reaches the model (here, words the set never labels)."""
+    encoder, data = tiny()
+    spec = ModelSpec("rude.v0", "rude", ("rude",))
+    plain = fit_linear(spec, encoder, data, log=lambda _: None)
+    data.extra.add(["stupid work", "stupid photo", "stupid friend"], [1, 1, 1], "en")
+    seeded = fit_linear(spec, encoder, data, log=lambda _: None)
+    assert seeded.meta["validation"]["size"] == len(data.train)
+    post = encoder.encode(["stupid work"])
+    assert seeded.probabilities(post)[0, 0] > plain.probabilities(post)[0, 0]
+
+
+def test_a_class_read_from_a_softmax_over_several(tmp_path: Path) -> None:
+    """A binary model trained among three classes scores its class against the other two."""
+    encoder, data = tiny()
+    texts = RUDE + KIND + ["how do i", "how can i", "where is", "when does", "what time", "who is"]
+    labels = [1] * len(RUDE) + [0] * len(KIND) + [2] * 6
+    data = Data(Split(texts, labels, ["en"] * len(texts)), Split(), [{"dataset": "tiny"}])
+    spec = ModelSpec("rude.v0", "rude", ("rude",), softmax_over=("kind", "rude", "question"))
+    save_model(tmp_path / "rude.npz", fit_linear(spec, encoder, data, log=lambda _: None))
+    model = load_model(tmp_path / "rude.npz")
+    assert model.sparse.shape[1] == 3 and model.positive == 1
+    probs = model.probabilities(encoder.encode(["you idiot", "thank you friend", "how do i"]))
+    assert probs.shape == (3, 1)
+    assert probs[0, 0] > max(probs[1, 0], probs[2, 0])
+
+
 def test_featurizer_round_trips(tmp_path: Path) -> None:
     encoder, _ = tiny()
     encoder.featurizer.save(tmp_path / "f.npz")
