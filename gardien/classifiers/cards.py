@@ -12,8 +12,11 @@ LIMITS = {
     "template rows about groups (seeds/identity_templates.csv). Sarcasm, reclaimed slurs and "
     "quoted insults are misread; other languages fall back to shared character n-grams.",
     "hate": "HatEval targets only immigrants and women; the French side uses a derived label "
-    "(MLMA hostile AND aimed at origin, religion, gender, orientation or disability); 720 "
-    "hand-written template rows add attacks on, and plain mentions of, 12 groups per language. The "
+    "(MLMA hostile AND aimed at origin, religion, gender, orientation or disability); 1,344 "
+    "hand-written template rows (counted twice) add attacks on, and plain mentions of, 12 groups "
+    "per language, 112 posts about groups written one by one (seeds/group_seeds.csv) vary their "
+    "wording, 40 abuse posts teach that abuse of no group is not hate, and 826 everyday French "
+    "tweets that plain French is not hate. The "
     "HatEval test set is known to differ from its training set: expect false positives on posts "
     "that mention immigration. Use as a signal for review, not for automatic removal.",
     "sentiment": "About 4,000 tweets of training data (EN + FR); news-like neutral tweets dominate "
@@ -56,7 +59,7 @@ Train size {meta["train_size"]}; any text also present in a test split was dropp
   chosen on {v["kind"]} ({v["size"]} posts), macro-F1 {v["macro_f1"]:.3f}.
 - Calibration fitted on the same held-out predictions (Platt for binary, temperature for
   multi-class): ECE {v["ece_raw"]:.3f} before → {v["ece_calibrated"]:.3f} after.
-- Suggested decision threshold (binary, best validation macro-F1): {meta["threshold"]:.3f}.
+- Suggested decision threshold (binary, middle of the near-best validation macro-F1): {meta["threshold"]:.3f}.
 
 ## Test scores
 Run `gardien eval`; the figures at the time of writing are in docs/CLASSIFIERS.md.

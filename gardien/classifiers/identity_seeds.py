@@ -84,10 +84,18 @@ def abuse_rows() -> list[dict[str, str]]:
     return read_seeds("abuse_seeds.csv")
 
 
+def group_rows() -> list[dict[str, str]]:
+    """Posts about groups of people written one by one, not from templates
+    (`seeds/group_seeds.csv`): attacks in varied words, and plain, kind, counter-speech and
+    negated mentions, so that the hate model learns more than the templates' few phrasings."""
+    return read_seeds("group_seeds.csv")
+
+
 def identity_split(task: str) -> Split:
-    """The rows labelled for `task` ('hate' or 'offensive'). Hate also gets the abuse seeds; the
-    offensive model already learns abuse from OffensEval's 4,000 offensive tweets."""
+    """The rows labelled for `task` ('hate' or 'offensive'). Hate also gets the group seeds and
+    the abuse seeds; the offensive model already learns abuse from OffensEval's 4,000 offensive
+    tweets."""
     split = Split()
-    for row in [*identity_rows(), *(abuse_rows() if task == "hate" else [])]:
+    for row in [*identity_rows(), *(group_rows() + abuse_rows() if task == "hate" else [])]:
         split.add([row["text"]], [int(row[task])], row["lang"])
     return split

@@ -281,7 +281,8 @@ def calibrate(
             a, b = 1.0, 0.0
         probs = 1 / (1 + np.exp(-(a * margins + b)))
         grid = np.round(np.arange(0.2, 0.81, 0.025), 3)
-        threshold = max(grid, key=lambda t: (macro_f1(y, (probs >= t).astype(int)), -abs(t - 0.5)))
+        scores = [macro_f1(y, (probs >= t).astype(int)) for t in grid]
+        threshold = plateau_centre(grid, scores)
         return np.array([a, b], np.float32), float(threshold), ece(raw, y), ece(probs, y)
     best_t, best_nll = 1.0, np.inf
     for t in np.logspace(-1, 1, 41):
@@ -297,6 +298,23 @@ def calibrate(
         ece(_softmax(margins), y),
         ece(_softmax(margins / best_t), y),
     )
+
+
+def plateau_centre(
+    grid: NDArray[np.float64], scores: list[float], tolerance: float = 0.005
+) -> float:
+    """The middle of the run of thresholds around the best whose macro-F1 is within `tolerance`
+    of it (of two middles, the one nearer 0.5). One validation post moves macro-F1 by about
+    0.001, so on a flat curve the best point alone is noise: hate's English curve is flat from
+    0.40 to 0.50 and its best point moved from one end to the other between two builds."""
+    best = int(np.argmax(scores))
+    low = high = best
+    while low > 0 and scores[low - 1] >= scores[best] - tolerance:
+        low -= 1
+    while high + 1 < len(scores) and scores[high + 1] >= scores[best] - tolerance:
+        high += 1
+    middles = {grid[(low + high) // 2], grid[(low + high + 1) // 2]}
+    return float(min(middles, key=lambda t: abs(t - 0.5)))
 
 
 def _softmax(z: NDArray[np.float32]) -> NDArray[np.float32]:

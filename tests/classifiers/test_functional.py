@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from gardien.classifiers.functional import functional_cases, functional_report, functional_split
-from gardien.classifiers.identity_seeds import abuse_rows, fill, identity_rows, identity_split
+from gardien.classifiers.identity_seeds import (
+    abuse_rows,
+    fill,
+    group_rows,
+    identity_rows,
+    identity_split,
+)
 
 
 def test_every_functional_case_is_labelled_and_hate_implies_offensive() -> None:
@@ -79,3 +85,15 @@ def test_abuse_seeds_teach_hate_that_abuse_without_a_group_is_not_hate() -> None
     assert hate.texts[-len(abuse) :] == [r["text"] for r in abuse]
     assert hate.labels[-len(abuse) :] == [0] * len(abuse)
     assert not set(hate.texts[: -len(abuse)]) & {r["text"] for r in abuse}
+
+
+def test_group_seeds_are_balanced_and_learnt_by_hate_only() -> None:
+    rows = group_rows()
+    assert len(rows) == len({r["text"] for r in rows})
+    assert all(r["hate"] == r["offensive"] for r in rows)
+    for lang in ("en", "fr"):
+        labels = [r["hate"] for r in rows if r["lang"] == lang]
+        assert labels.count("1") == labels.count("0") >= 25
+    texts = {r["text"] for r in rows}
+    assert texts <= set(identity_split("hate").texts)
+    assert not texts & set(identity_split("offensive").texts)

@@ -11,7 +11,7 @@ from gardien.classifiers.datasets import Split
 from gardien.classifiers.features import Featurizer
 from gardien.classifiers.linear import Encoder, load_model, save_model
 from gardien.classifiers.registry import ModelSpec
-from gardien.classifiers.training import Data, fit_linear
+from gardien.classifiers.training import Data, fit_linear, plateau_centre
 
 RUDE = [
     f"{a} {b}"
@@ -151,3 +151,13 @@ def test_harm_training_data_keeps_the_ordinary_posts_guard_apart() -> None:
     assert counted == HAND_WRITTEN_COPIES["hate"] == 2
     offensive = load(spec("offensive"), DATA)
     assert not guard & set(offensive.train.texts)
+
+
+def test_a_threshold_is_the_middle_of_the_near_best_plateau() -> None:
+    grid = np.round(np.arange(0.3, 0.61, 0.05), 3)  # 0.3 … 0.6
+    flat = [0.60, 0.70, 0.7334, 0.731, 0.7331, 0.70, 0.65]  # best at 0.4 by a hair
+    assert plateau_centre(list(grid), flat) == 0.45
+    lone = [0.60, 0.62, 0.64, 0.70, 0.64, 0.62, 0.60]
+    assert plateau_centre(list(grid), lone) == 0.45
+    edge = [0.70, 0.699, 0.60, 0.60, 0.60, 0.60, 0.60]  # two middles: the one nearer 0.5
+    assert plateau_centre(list(grid), edge) == 0.35
