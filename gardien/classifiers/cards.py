@@ -8,8 +8,9 @@ from gardien.classifiers.linear import LinearModel
 
 LIMITS = {
     "offensive": "Trained on 2019 political tweets (OLID) and French hostile tweets (MLMA, collected "
-    "with hateful keywords, so its 'normal' class is on the same topics), plus 720 hand-written "
-    "template rows about groups (seeds/identity_templates.csv). Sarcasm, reclaimed slurs and "
+    "with hateful keywords, so its 'normal' class is on the same topics), plus 1,344 hand-written "
+    "template rows about groups (seeds/identity_templates.csv) and 112 posts about groups written "
+    "one by one (seeds/group_seeds.csv). Sarcasm, reclaimed slurs and "
     "quoted insults are misread; other languages fall back to shared character n-grams.",
     "hate": "HatEval targets only immigrants and women; the French side uses a derived label "
     "(MLMA hostile AND aimed at origin, religion, gender, orientation or disability); 1,344 "

@@ -92,10 +92,10 @@ def group_rows() -> list[dict[str, str]]:
 
 
 def identity_split(task: str) -> Split:
-    """The rows labelled for `task` ('hate' or 'offensive'). Hate also gets the group seeds and
-    the abuse seeds; the offensive model already learns abuse from OffensEval's 4,000 offensive
-    tweets."""
+    """The rows labelled for `task` ('hate' or 'offensive'): the templates, then the group seeds;
+    hate also gets the abuse seeds (the offensive model already learns abuse from OffensEval's
+    4,000 offensive tweets)."""
     split = Split()
-    for row in [*identity_rows(), *(group_rows() + abuse_rows() if task == "hate" else [])]:
+    for row in [*identity_rows(), *group_rows(), *(abuse_rows() if task == "hate" else [])]:
         split.add([row["text"]], [int(row[task])], row["lang"])
     return split

@@ -72,8 +72,8 @@ def test_identity_rows_are_fixed_balanced_and_slurs_only_attack() -> None:
     assert "Landlords are parasites living off our taxes." in others
     assert not any(group in t for t in others for group in ("Muslims", "women", "immigrés"))
     hate, offensive = identity_split("hate"), identity_split("offensive")
-    assert hate.texts[: len(rows)] == offensive.texts == [r["text"] for r in rows]
-    assert sum(offensive.labels) - sum(hate.labels[: len(rows)]) == len(others)
+    assert hate.texts[: len(rows)] == offensive.texts[: len(rows)] == [r["text"] for r in rows]
+    assert sum(offensive.labels[: len(rows)]) - sum(hate.labels[: len(rows)]) == len(others)
 
 
 def test_abuse_seeds_teach_hate_that_abuse_without_a_group_is_not_hate() -> None:
@@ -87,7 +87,7 @@ def test_abuse_seeds_teach_hate_that_abuse_without_a_group_is_not_hate() -> None
     assert not set(hate.texts[: -len(abuse)]) & {r["text"] for r in abuse}
 
 
-def test_group_seeds_are_balanced_and_learnt_by_hate_only() -> None:
+def test_group_seeds_are_balanced_and_learnt_by_both_harm_models() -> None:
     rows = group_rows()
     assert len(rows) == len({r["text"] for r in rows})
     assert all(r["hate"] == r["offensive"] for r in rows)
@@ -96,4 +96,4 @@ def test_group_seeds_are_balanced_and_learnt_by_hate_only() -> None:
         assert labels.count("1") == labels.count("0") >= 25
     texts = {r["text"] for r in rows}
     assert texts <= set(identity_split("hate").texts)
-    assert not texts & set(identity_split("offensive").texts)
+    assert texts <= set(identity_split("offensive").texts)
