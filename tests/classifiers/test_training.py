@@ -146,6 +146,11 @@ def test_harm_training_data_keeps_the_ordinary_posts_guard_apart() -> None:
     everyday = datasets.everyday_tweets(DATA, "fr")[datasets.GUARD_SIZE :]
     labels = dict(zip(hate.train.texts, hate.train.labels, strict=True))
     assert len(everyday) > 500 and all(labels[t] == 0 for t in everyday)
+    from gardien.classifiers.training import seeds
+
+    brand_posts = [row["text"] for row in seeds()]  # customers' posts to a brand: never hate
+    assert len(brand_posts) > 1000 and all(labels[t] == 0 for t in brand_posts)
+    assert not set(brand_posts) & set(load(spec("offensive"), DATA).train.texts)
     hand_written = identity_split("hate").texts
     counted = sum(1 for t in hate.train.texts if t == hand_written[0])
     assert counted == HAND_WRITTEN_COPIES["hate"] == 2
