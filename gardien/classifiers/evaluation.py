@@ -20,7 +20,7 @@ from gardien.classifiers.datasets import Split
 from gardien.classifiers.evasions import NAMES, rewrite
 from gardien.classifiers.functional import Decide, Score, functional_report
 from gardien.classifiers.metrics import ece, macro_f1, macro_recall
-from gardien.classifiers.registry import EVAL_SETS_DIR, SEEDS_DIR, FastTier
+from gardien.classifiers.registry import EVAL_SETS_DIR, INTENTS, SEEDS_DIR, FastTier
 from gardien.classifiers.topic import TopicProfile, TopicScorer
 
 if TYPE_CHECKING:
@@ -213,6 +213,47 @@ def robustness(
     return out
 
 
+#: What each of the demo generator's categories is for each signal (None: left out of that task).
+DEMO_LABELS: dict[str, Callable[[str], int | None]] = {
+    "complaint": lambda category: int(category == "complaint"),
+    "hate": lambda category: int(category == "hate"),
+    "offensive": lambda category: int(category in ("insult", "hate")),
+    "spam": lambda category: int(category == "spam"),
+    "intent": lambda category: (
+        None
+        if category in ("spam", "insult", "troll", "hate")
+        else INTENTS.index({"chatter": "other", "offtopic": "other"}.get(category, category))
+    ),
+}
+
+
+def demo_rows(tier: FastTier, limit: int | None) -> list[Row]:
+    """The bundled demo's posts, labelled by the generator that wrote them and never trained on:
+    a check on posts like a brand's community writes (bike talk, orders, support), per language."""
+    from gardien.demo.bundle import iter_channel_lines, load_manifest
+
+    posts: dict[str, tuple[str, str, str]] = {}
+    for channel in load_manifest().channels:
+        for line in iter_channel_lines(channel.name):
+            record = json.loads(line)
+            if "demo" in record and record.get("text") and record["id"] not in posts:
+                demo = record["demo"]
+                posts[record["id"]] = (record["text"], demo["category"], demo.get("lang", "en"))
+    rows = []
+    for task, label_of in DEMO_LABELS.items():
+        for lang in ("en", "fr"):
+            split = Split()
+            for text, category, post_lang in posts.values():
+                if post_lang == lang and (label := label_of(category)) is not None:
+                    split.add([text], [label], lang)
+            row = score_split(
+                tier, task, f"demo_posts_{lang}.{task}", lang, "macro_f1", _sample(split, limit)
+            )
+            row.note = "labelled by the demo generator; never trained on"
+            rows.append(row)
+    return rows
+
+
 def evaluate(
     data: Path, tier: FastTier, limit: int | None = None, accurate_cache: Path | None = None
 ) -> dict[str, Any]:
@@ -221,6 +262,7 @@ def evaluate(
     With `accurate_cache`, the accurate tier is scored too (embeddings cached there).
     """
     rows = public_rows(tier, data, limit) + complaint_rows(tier, data, limit) + hand_rows(tier)
+    rows += demo_rows(tier, limit)
     robust = robustness(tier, data, limit)
     fast: Decide = lambda task, texts, lang: predict_labels(tier, task, texts, lang)[0]  # noqa: E731
     scores: Score = lambda task, texts, lang: predict_labels(tier, task, texts, lang)[1]  # noqa: E731

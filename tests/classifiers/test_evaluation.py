@@ -32,6 +32,9 @@ def test_eval_runs_on_a_sample_and_writes_json(tmp_path: Path) -> None:
     assert {"tweeteval_hate", "umsab_sentiment_fr", "sms_spam", "intent_eval_fr"} <= names
     for row in report["results"]:
         assert 0.0 <= row["score"] <= 1.0
+    demo = {(row["set"], row["task"]) for row in report["results"] if row["set"].startswith("demo")}
+    tasks = ("complaint", "hate", "offensive", "spam", "intent")
+    assert demo == {(f"demo_posts_{lang}.{task}", task) for lang in ("en", "fr") for task in tasks}
     assert {item["evasion"] for item in report["robustness"]} >= {"l33t", "zero_width"}
     functional = {(item["task"], item["lang"]) for item in report["functional"]}
     assert functional == {(t, lang) for t in ("hate", "offensive") for lang in ("en", "fr")}
@@ -75,3 +78,16 @@ def test_eval_scores_the_accurate_tier_heads_of_both_kinds(tmp_path: Path) -> No
     assert {item["set"] for item in items} == {"tweeteval_offensive", "tweeteval_hate"}  # EN
     assert {item["evasion"] for item in items} >= {"l33t", "lookalikes", "zero_width"}
     assert all(item["tier"] == "accurate cascade" for item in items)
+
+
+def test_the_demo_categories_map_onto_every_signal() -> None:
+    from gardien.classifiers.evaluation import DEMO_LABELS
+    from gardien.classifiers.registry import INTENTS
+    from gardien.demo.bundle import CATEGORIES
+
+    intent = {c: DEMO_LABELS["intent"](c) for c in CATEGORIES}
+    assert intent["complaint"] == INTENTS.index("complaint")
+    assert intent["chatter"] == intent["offtopic"] == INTENTS.index("other")
+    assert intent["spam"] is None and intent["hate"] is None
+    assert [c for c in CATEGORIES if DEMO_LABELS["offensive"](c)] == ["insult", "hate"]
+    assert [c for c in CATEGORIES if DEMO_LABELS["complaint"](c)] == ["complaint"]
