@@ -31,7 +31,6 @@ from gardien.classifiers.registry import (
     ModelSpec,
     model_path,
 )
-from gardien.classifiers.registry import spec as spec_of
 from gardien.errors import ConfigError
 
 Log = Callable[[str], None]
@@ -363,7 +362,7 @@ def train_all(data: Path, log: Log, only: tuple[str, ...] = ()) -> list[LinearMo
 
 def train_local_complaints(data: Path, encoder: Encoder, log: Log) -> list[LinearModel]:
     """complaints_en has no licence: its model is built here, kept local, never committed."""
-    from gardien.classifiers.registry import LOCAL_COMPLAINT
+    from gardien.classifiers.registry import LOCAL_COMPLAINT, spec
 
     try:
         split = datasets.complaints(data)
@@ -372,8 +371,9 @@ def train_local_complaints(data: Path, encoder: Encoder, log: Log) -> list[Linea
         return []
     source = {"dataset": "complaints_en", "licence": "none stated: internal use only"}
     # The English seeds learn beside it in every fold: cross-validation 0.801 → 0.814.
-    seeds = load(spec_of("complaint"), data).train
-    complaint = spec_of("complaint").softmax_over.index("complaint")
+    shipped = spec("complaint")
+    seeds = load(shipped, data).train
+    complaint = shipped.softmax_over.index("complaint")
     extra = Split()
     for text, label, lang in zip(seeds.texts, seeds.labels, seeds.langs, strict=True):
         if lang == "en":
