@@ -64,6 +64,15 @@ def _neutral_tweets(data: Path, per_language: int) -> Split:
     return out
 
 
+def _swearing_split(label_of: Callable[[str], int]) -> Split:
+    """The swearing seeds by intent: learnt in every fold, never scored, so the cross-validation
+    stays comparable with builds without them."""
+    split = Split()
+    for row in swearing_seeds():
+        split.add([row["text"]], [label_of(row["intent"])], row["lang"])
+    return split
+
+
 def _seed_split(label_of: Callable[[str], int], data: Path, other: int) -> Split:
     split = Split()
     for row in seeds():
@@ -84,25 +93,31 @@ HAND_WRITTEN_COPIES = {"offensive": 1, "hate": 2}
 #: Models that also learn everyday French tweets and the intent seeds (what customers write to a
 #: brand) as harm 0: MLMA, their only French data, is 80 % hostile and all about groups, so plain
 #: French read as hate (16 % of everyday tweets flagged; 6 % of the demo's chatter before the
-#: seeds, 1.4 % after). Not offensive: some seeds insult a member, which offends.
+#: seeds, 1.4 % after). Offensive learns the seeds by their own label (below).
 EVERYDAY_FRENCH = ("hate",)
+#: Models that learn the intent seeds by their `offensive` column (the insults between members
+#: offend, the rest not) and the swearing seeds as offensive: without the swearing, complaining
+#: in French would be learnt as never offensive (session 8, docs/CLASSIFIERS.md).
+BRAND_POSTS_OFFEND = ("offensive",)
+#: How many times the swearing seeds count: 240 rows against 1,137 clean ones (validation chose
+#: 2 among 1, 2 and 3).
+SWEARING_COPIES = 2
+
+
+def swearing_seeds() -> list[dict[str, str]]:
+    """Posts that swear or insult without attacking a group (`seeds/swearing_seeds.csv`)."""
+    return [dict(row, offensive="1") for row in read_seeds("swearing_seeds.csv")]
 
 
 def load(spec: ModelSpec, data: Path) -> Data:
     """The training data of one model (validation may be empty: then cross-validation is used)."""
-    if spec.task == "intent":
-        labels = list(spec.labels)
-        return Data(
-            _seed_split(labels.index, data, labels.index("other")),
-            Split(),
-            [SEED_SOURCE, UMSAB_SOURCE],
-        )
-    if spec.task == "complaint":  # learnt among every intent, read as complaint vs the rest
-        classes = list(spec.softmax_over)
+    if spec.task in ("intent", "complaint"):  # complaint: among every intent, read vs the rest
+        classes = list(spec.softmax_over or spec.labels)
         return Data(
             _seed_split(classes.index, data, classes.index("other")),
             Split(),
             [SEED_SOURCE, UMSAB_SOURCE],
+            _swearing_split(classes.index),
         )
     task = {
         "offensive": datasets.offensive,
@@ -120,6 +135,10 @@ def load(spec: ModelSpec, data: Path) -> Data:
             sources.append(EVERYDAY_SOURCE)
             for row in seeds():  # what customers write to a brand: never an attack on a group
                 train.add([row["text"]], [0], row["lang"])
+            sources.append(SEED_SOURCE)
+        if spec.task in BRAND_POSTS_OFFEND:
+            for row in [*seeds(), *swearing_seeds() * SWEARING_COPIES]:
+                train.add([row["text"]], [int(row["offensive"])], row["lang"])
             sources.append(SEED_SOURCE)
         return Data(train, task.val, sources)
     return Data(task.train, task.val, list(spec.sources))

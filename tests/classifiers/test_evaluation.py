@@ -51,6 +51,7 @@ def test_hand_labelled_eval_sets_share_nothing_with_the_seeds() -> None:
 
     seeds = _texts(SEEDS_DIR / "intent_seeds.csv") | _texts(SEEDS_DIR / "offtopic_dev.csv")
     seeds |= _texts(SEEDS_DIR / "abuse_seeds.csv") | _texts(SEEDS_DIR / "group_seeds.csv")
+    seeds |= _texts(SEEDS_DIR / "swearing_seeds.csv")
     seeds |= {row["text"].strip().lower() for row in identity_rows()}
     evals = _texts(EVAL_SETS_DIR / "intent_eval.csv") | _texts(EVAL_SETS_DIR / "offtopic_eval.csv")
     evals |= _texts(EVAL_SETS_DIR / "functional_eval.csv")

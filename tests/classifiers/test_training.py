@@ -150,12 +150,41 @@ def test_harm_training_data_keeps_the_ordinary_posts_guard_apart() -> None:
 
     brand_posts = [row["text"] for row in seeds()]  # customers' posts to a brand: never hate
     assert len(brand_posts) > 1000 and all(labels[t] == 0 for t in brand_posts)
-    assert not set(brand_posts) & set(load(spec("offensive"), DATA).train.texts)
     hand_written = identity_split("hate").texts
     counted = sum(1 for t in hate.train.texts if t == hand_written[0])
     assert counted == HAND_WRITTEN_COPIES["hate"] == 2
     offensive = load(spec("offensive"), DATA)
     assert not guard & set(offensive.train.texts)
+
+
+@pytest.mark.skipif(not DATA.is_dir(), reason="the shared data folder is not here")
+def test_offensive_learns_brand_posts_by_their_own_label_and_swearing_as_offensive() -> None:
+    from gardien.classifiers.registry import spec
+    from gardien.classifiers.training import SWEARING_COPIES, load, seeds, swearing_seeds
+
+    offensive = load(spec("offensive"), DATA).train
+    labels = dict(zip(offensive.texts, offensive.labels, strict=True))
+    rows = seeds()
+    insults = [r["text"] for r in rows if r["offensive"] == "1"]
+    clean = [r["text"] for r in rows if r["offensive"] == "0"]
+    assert 20 <= len(insults) < 40 and len(clean) > 1000
+    assert all(labels[t] == 1 for t in insults) and all(labels[t] == 0 for t in clean)
+    swearing = [r["text"] for r in swearing_seeds()]
+    assert len(swearing) >= 200 and all(labels[t] == 1 for t in swearing)
+    assert offensive.texts.count(swearing[0]) == SWEARING_COPIES == 2
+    hate = load(spec("hate"), DATA).train.texts  # swearing is no lesson about groups
+    assert not set(swearing) & set(hate)
+
+
+@pytest.mark.skipif(not DATA.is_dir(), reason="the shared data folder is not here")
+def test_intent_models_learn_swearing_seeds_without_scoring_them() -> None:
+    from gardien.classifiers.registry import spec
+    from gardien.classifiers.training import load, swearing_seeds
+
+    for task in ("intent", "complaint"):
+        data = load(spec(task), DATA)
+        swearing = {r["text"] for r in swearing_seeds()}
+        assert set(data.extra.texts) == swearing and not swearing & set(data.train.texts)
 
 
 def test_a_threshold_is_the_middle_of_the_near_best_plateau() -> None:
