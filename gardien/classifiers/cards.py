@@ -8,7 +8,7 @@ from gardien.classifiers.linear import LinearModel
 
 LIMITS = {
     "offensive": "Trained on 2019 political tweets (OLID) and French hostile tweets (MLMA, collected "
-    "with hateful keywords, so its 'normal' class is on the same topics), plus 1,456 hand-written "
+    "with hateful keywords, so its 'normal' class is on the same topics), plus 1,484 hand-written "
     "template rows about groups (seeds/identity_templates.csv), 112 posts about groups written "
     "one by one (seeds/group_seeds.csv), the 1,137 intent seeds (offensive only where they insult "
     "a member) and 240 posts that swear or insult without attacking a group "
@@ -16,7 +16,7 @@ LIMITS = {
     "misread; French thresholds rest on MLMA's 401 validation tweets, 79 % hostile; other "
     "languages fall back to shared character n-grams.",
     "hate": "HatEval targets only immigrants and women; the French side uses a derived label "
-    "(MLMA hostile AND aimed at origin, religion, gender, orientation or disability); 1,456 "
+    "(MLMA hostile AND aimed at origin, religion, gender, orientation or disability); 1,484 "
     "hand-written template rows (counted twice) add attacks on, and plain mentions of, 12 groups "
     "per language, 112 posts about groups written one by one (seeds/group_seeds.csv) vary their "
     "wording, 40 abuse posts teach that abuse of no group is not hate, and 826 everyday French "
