@@ -7,11 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from gardien.classifiers.calibration import nearest_to_pooled, plateau_centre
 from gardien.classifiers.datasets import Split
 from gardien.classifiers.features import Featurizer
 from gardien.classifiers.linear import Encoder, load_model, save_model
 from gardien.classifiers.registry import ModelSpec
-from gardien.classifiers.training import Data, fit_linear, nearest_to_pooled, plateau_centre
+from gardien.classifiers.training import Data, fit_linear
 
 RUDE = [
     f"{a} {b}"
