@@ -20,7 +20,8 @@ LIMITS = {
     "hand-written template rows (counted twice) add attacks on, and plain mentions of, 12 groups "
     "per language, 112 posts about groups written one by one (seeds/group_seeds.csv) vary their "
     "wording, 40 abuse posts teach that abuse of no group is not hate, and 826 everyday French "
-    "tweets and the 1,137 intent seeds that plain French and customers' posts are not hate. The "
+    "tweets, the 1,137 intent seeds and 240 swearing posts that plain French and customers' "
+    "posts are not hate. The "
     "HatEval test set is known to differ from its training set: expect false positives on posts "
     "that mention immigration. Use as a signal for review, not for automatic removal.",
     "sentiment": "About 4,000 tweets of training data (EN + FR); news-like neutral tweets dominate "

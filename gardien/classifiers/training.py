@@ -91,8 +91,8 @@ EVERYDAY_SOURCE = {"dataset": "umsab_sentiment_fr neutral and positive tweets (a
 #: How many times the hand-written rows (identity templates, abuse seeds) count. Once, a linear
 #: model fits every one of them yet ranks new phrasings of the same lessons worse (session 6).
 HAND_WRITTEN_COPIES = {"offensive": 1, "hate": 2}
-#: Models that also learn everyday French tweets and the intent seeds (what customers write to a
-#: brand) as harm 0: MLMA, their only French data, is 80 % hostile and all about groups, so plain
+#: Models that also learn everyday French tweets, the intent seeds (what customers write to a
+#: brand) and the swearing seeds as harm 0: MLMA, their only French data, is 80 % hostile and all about groups, so plain
 #: French read as hate (16 % of everyday tweets flagged; 6 % of the demo's chatter before the
 #: seeds, 1.4 % after). Offensive learns the seeds by their own label (below).
 EVERYDAY_FRENCH = ("hate",)
@@ -134,7 +134,7 @@ def load(spec: ModelSpec, data: Path) -> Data:
             everyday = datasets.everyday_tweets(data, "fr")[datasets.GUARD_SIZE :]
             train.add(everyday, [0] * len(everyday), "fr")
             sources.append(EVERYDAY_SOURCE)
-            for row in seeds():  # what customers write to a brand: never an attack on a group
+            for row in [*seeds(), *swearing_seeds()]:  # customers' posts: no attack on a group
                 train.add([row["text"]], [0], row["lang"])
             sources.append(SEED_SOURCE)
         if spec.task in BRAND_POSTS_OFFEND:

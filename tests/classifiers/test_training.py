@@ -173,8 +173,9 @@ def test_offensive_learns_brand_posts_by_their_own_label_and_swearing_as_offensi
     swearing = [r["text"] for r in swearing_seeds()]
     assert len(swearing) >= 200 and all(labels[t] == 1 for t in swearing)
     assert offensive.texts.count(swearing[0]) == SWEARING_COPIES == 2
-    hate = load(spec("hate"), DATA).train.texts  # swearing is no lesson about groups
-    assert not set(swearing) & set(hate)
+    hate = load(spec("hate"), DATA).train  # swearing attacks no group: hate 0
+    hate_labels = dict(zip(hate.texts, hate.labels, strict=True))
+    assert all(hate_labels[t] == 0 for t in swearing)
 
 
 @pytest.mark.skipif(not DATA.is_dir(), reason="the shared data folder is not here")
