@@ -92,9 +92,9 @@ EVERYDAY_SOURCE = {"dataset": "umsab_sentiment_fr neutral and positive tweets (a
 #: model fits every one of them yet ranks new phrasings of the same lessons worse (session 6).
 HAND_WRITTEN_COPIES = {"offensive": 1, "hate": 2}
 #: Models that also learn everyday French tweets, the intent seeds (what customers write to a
-#: brand) and the swearing seeds as harm 0: MLMA, their only French data, is 80 % hostile and all about groups, so plain
-#: French read as hate (16 % of everyday tweets flagged; 6 % of the demo's chatter before the
-#: seeds, 1.4 % after). Offensive learns the seeds by their own label (below).
+#: brand) and the swearing seeds as harm 0: MLMA, their only French data, is 80 % hostile and
+#: all about groups, so plain French read as hate (16 % of everyday tweets flagged; 6 % of the
+#: demo's chatter before the seeds, 1.4 % after). Offensive learns the seeds by their own label.
 EVERYDAY_FRENCH = ("hate",)
 #: Models that learn the intent seeds by their `offensive` column (the insults between members
 #: offend, the rest not) and the swearing seeds as offensive: without the swearing, complaining
