@@ -54,7 +54,8 @@ def test_hand_labelled_eval_sets_share_nothing_with_the_seeds() -> None:
     seeds |= _texts(SEEDS_DIR / "swearing_seeds.csv")
     seeds |= {row["text"].strip().lower() for row in identity_rows()}
     evals = _texts(EVAL_SETS_DIR / "intent_eval.csv") | _texts(EVAL_SETS_DIR / "offtopic_eval.csv")
-    evals |= _texts(EVAL_SETS_DIR / "functional_eval.csv")
+    for name in ("functional_eval", "functional_dev", "functional_heldout"):
+        evals |= _texts(EVAL_SETS_DIR / f"{name}.csv")
     assert not seeds & evals
 
 

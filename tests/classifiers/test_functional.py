@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from gardien.classifiers.functional import functional_cases, functional_report, functional_split
+from gardien.classifiers.functional import (
+    FUNCTIONAL_SETS,
+    functional_cases,
+    functional_report,
+    functional_split,
+)
 from gardien.classifiers.identity_seeds import (
     abuse_rows,
     fill,
@@ -15,11 +20,13 @@ from gardien.classifiers.identity_seeds import (
 
 
 def test_every_functional_case_is_labelled_and_hate_implies_offensive() -> None:
-    cases = functional_cases()
-    assert {c["lang"] for c in cases} == {"en", "fr"}
-    for case in cases:
-        assert case["hate"] in "01" and case["offensive"] in "01" and case["functionality"]
-        assert case["hate"] <= case["offensive"], case["text"]
+    for name in FUNCTIONAL_SETS:
+        cases = functional_cases(name)
+        assert {c["lang"] for c in cases} == {"en", "fr"}
+        assert len({c["text"] for c in cases}) == len(cases)
+        for case in cases:
+            assert case["hate"] in "01" and case["offensive"] in "01" and case["functionality"]
+            assert case["hate"] <= case["offensive"], case["text"]
     split, kinds = functional_split("hate", "fr")
     assert 0 < sum(split.labels) < len(split) and len(kinds) == len(split)
 
@@ -30,8 +37,11 @@ def test_the_report_scores_each_task_and_language_and_names_what_fails() -> None
         return np.array([int(any(g in t.lower() for g in groups)) for t in texts])
 
     report = functional_report(says_hate_when_a_group_is_named, "keyword")
-    assert {(r["task"], r["lang"]) for r in report} == {
-        (t, lang) for t in ("hate", "offensive") for lang in ("en", "fr")
+    assert {(r["set"], r["task"]) for r in report} == {
+        (f"{name}_{lang}", t)
+        for name in FUNCTIONAL_SETS
+        for t in ("hate", "offensive")
+        for lang in ("en", "fr")
     }
     hate_en = next(r for r in report if (r["task"], r["lang"]) == ("hate", "en"))
     assert 0.0 <= hate_en["macro_f1"] <= 1.0
