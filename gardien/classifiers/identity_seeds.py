@@ -87,8 +87,10 @@ def abuse_rows() -> list[dict[str, str]]:
 def group_rows() -> list[dict[str, str]]:
     """Posts about groups of people written one by one, not from templates
     (`seeds/group_seeds.csv`): attacks in varied words, and plain, kind, counter-speech and
-    negated mentions, so that the hate model learns more than the templates' few phrasings."""
-    return read_seeds("group_seeds.csv")
+    negated mentions, so that the hate model learns more than the templates' few phrasings;
+    `group_seeds_more.csv` (session 9) adds attacks on more groups in more forms, and abuse of
+    persons, things and non-protected groups (offensive, not hate)."""
+    return read_seeds("group_seeds.csv") + read_seeds("group_seeds_more.csv")
 
 
 def identity_split(task: str) -> Split:

@@ -100,10 +100,12 @@ def test_abuse_seeds_teach_hate_that_abuse_without_a_group_is_not_hate() -> None
 def test_group_seeds_are_balanced_and_learnt_by_both_harm_models() -> None:
     rows = group_rows()
     assert len(rows) == len({r["text"] for r in rows})
-    assert all(r["hate"] == r["offensive"] for r in rows)
+    assert all(r["hate"] <= r["offensive"] for r in rows)  # an attack on a group always offends
     for lang in ("en", "fr"):
         labels = [r["hate"] for r in rows if r["lang"] == lang]
-        assert labels.count("1") == labels.count("0") >= 25
+        assert labels.count("1") == labels.count("0") >= 85
+        abuse = [r for r in rows if r["lang"] == lang and (r["hate"], r["offensive"]) == ("0", "1")]
+        assert len(abuse) >= 15  # abuse of persons, things and non-protected groups: not hate
     texts = {r["text"] for r in rows}
     assert texts <= set(identity_split("hate").texts)
     assert texts <= set(identity_split("offensive").texts)

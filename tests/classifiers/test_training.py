@@ -153,9 +153,11 @@ def test_harm_training_data_keeps_the_ordinary_posts_guard_apart() -> None:
     assert len(brand_posts) > 1000 and all(labels[t] == 0 for t in brand_posts)
     hand_written = identity_split("hate").texts
     counted = sum(1 for t in hate.train.texts if t == hand_written[0])
-    assert counted == HAND_WRITTEN_COPIES["hate"] == 2
+    assert counted == HAND_WRITTEN_COPIES["hate"] == 3
     offensive = load(spec("offensive"), DATA)
     assert not guard & set(offensive.train.texts)
+    counted = sum(1 for t in offensive.train.texts if t == hand_written[0])
+    assert counted == HAND_WRITTEN_COPIES["offensive"] == 2
 
 
 @pytest.mark.skipif(not DATA.is_dir(), reason="the shared data folder is not here")
