@@ -9,7 +9,7 @@ from gardien.classifiers.linear import LinearModel
 LIMITS = {
     "offensive": "Trained on 2019 political tweets (OLID) and French hostile tweets (MLMA, collected "
     "with hateful keywords, so its 'normal' class is on the same topics), plus 1,484 hand-written "
-    "template rows about groups (seeds/identity_templates.csv) and 352 posts about groups written "
+    "template rows about groups (seeds/identity_templates.csv) and 512 posts about groups written "
     "one by one (seeds/group_seeds*.csv), all counted twice, the 1,137 intent seeds (offensive only where they insult "
     "a member) and 240 posts that swear or insult without attacking a group "
     "(seeds/swearing_seeds.csv, counted twice). Sarcasm, reclaimed slurs and quoted insults are "
@@ -18,7 +18,7 @@ LIMITS = {
     "hate": "HatEval targets only immigrants and women; the French side uses a derived label "
     "(MLMA hostile AND aimed at origin, religion, gender, orientation or disability); 1,484 "
     "hand-written template rows add attacks on, and plain mentions of, 12 groups per language, "
-    "352 posts about groups written one by one (seeds/group_seeds*.csv) vary their wording (all "
+    "512 posts about groups written one by one (seeds/group_seeds*.csv) vary their wording (all "
     "counted three times), 40 abuse posts teach that abuse of no group is not hate, and 826 everyday French "
     "tweets, the 1,137 intent seeds and 240 swearing posts that plain French and customers' "
     "posts are not hate. The "

@@ -89,8 +89,13 @@ def group_rows() -> list[dict[str, str]]:
     (`seeds/group_seeds.csv`): attacks in varied words, and plain, kind, counter-speech and
     negated mentions, so that the hate model learns more than the templates' few phrasings;
     `group_seeds_more.csv` (session 9) adds attacks on more groups in more forms, and abuse of
-    persons, things and non-protected groups (offensive, not hate)."""
-    return read_seeds("group_seeds.csv") + read_seeds("group_seeds_more.csv")
+    persons, things and non-protected groups (offensive, not hate); `group_seeds_counter.csv`
+    pairs posts that share their words and differ in what they do (condemn or endorse)."""
+    return [
+        *read_seeds("group_seeds.csv"),
+        *read_seeds("group_seeds_more.csv"),
+        *read_seeds("group_seeds_counter.csv"),
+    ]
 
 
 def identity_split(task: str) -> Split:

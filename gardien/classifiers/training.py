@@ -92,7 +92,8 @@ EVERYDAY_SOURCE = {"dataset": "umsab_sentiment_fr neutral and positive tweets (a
 #: a linear model fits every one of them yet ranks new phrasings of the same lessons worse
 #: (session 6). Session 9, with 240 more group posts: hate 1/2/3/4 copies, validation
 #: 0.704/0.708/0.711/0.709; offensive 1/2, 0.780/0.778, and 2 ranks the functional dev set
-#: better in both languages (docs/CLASSIFIERS.md).
+#: better in both languages; with 160 more (counter-speech twins) hate 2/3/4 read
+#: 0.702/0.705/0.702 (docs/CLASSIFIERS.md).
 HAND_WRITTEN_COPIES = {"offensive": 2, "hate": 3}
 #: Models that also learn everyday French tweets, the intent seeds (what customers write to a
 #: brand) and the swearing seeds as harm 0: MLMA, their only French data, is 80 % hostile and
