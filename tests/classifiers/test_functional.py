@@ -12,6 +12,7 @@ from gardien.classifiers.functional import (
 )
 from gardien.classifiers.identity_seeds import (
     abuse_rows,
+    counter_rows,
     fill,
     group_rows,
     identity_rows,
@@ -109,3 +110,15 @@ def test_group_seeds_are_balanced_and_learnt_by_both_harm_models() -> None:
     texts = {r["text"] for r in rows}
     assert texts <= set(identity_split("hate").texts)
     assert texts <= set(identity_split("offensive").texts)
+
+
+def test_counter_speech_twins_are_balanced_and_learnt_by_hate_only() -> None:
+    rows = counter_rows()
+    assert all(r["hate"] == r["offensive"] for r in rows)
+    for lang in ("en", "fr"):
+        labels = [r["hate"] for r in rows if r["lang"] == lang]
+        assert labels.count("1") == labels.count("0") >= 40
+    texts = {r["text"] for r in rows}
+    assert not texts & {r["text"] for r in group_rows()}
+    assert texts <= set(identity_split("hate").texts)
+    assert not texts & set(identity_split("offensive").texts)
