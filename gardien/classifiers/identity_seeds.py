@@ -101,12 +101,19 @@ def counter_rows() -> list[dict[str, str]]:
     return read_seeds("group_seeds_counter.csv")
 
 
+def everyday_rows() -> list[dict[str, str]]:
+    """Ordinary posts about things, places and rules in the words attacks also use ("il faut",
+    "chez moi", "keep them out", "send back"; `seeds/everyday_seeds.csv`): harm 0, so that
+    those words alone do not make hate. Counted as often as the attacks that use them."""
+    return read_seeds("everyday_seeds.csv")
+
+
 def identity_split(task: str) -> Split:
     """The rows labelled for `task` ('hate' or 'offensive'): the templates, then the group seeds;
     hate also gets the counter-speech twins and the abuse seeds (the offensive model already
-    learns abuse from OffensEval's 4,000 offensive tweets)."""
+    learns abuse from OffensEval's 4,000 offensive tweets); last, the everyday posts."""
     split = Split()
     hate_only = [*counter_rows(), *abuse_rows()] if task == "hate" else []
-    for row in [*identity_rows(), *group_rows(), *hate_only]:
+    for row in [*identity_rows(), *group_rows(), *hate_only, *everyday_rows()]:
         split.add([row["text"]], [int(row[task])], row["lang"])
     return split
