@@ -7,25 +7,25 @@ from pathlib import Path
 from gardien.classifiers.linear import LinearModel
 
 LIMITS = {
-    "offensive": "Trained on 2019 political tweets (OLID) and French hostile tweets (MLMA, collected "
-    "with hateful keywords, so its 'normal' class is on the same topics), plus 1,484 hand-written "
-    "template rows about groups (seeds/identity_templates.csv) and 352 posts about groups written "
-    "one by one (seeds/group_seeds.csv, group_seeds_more.csv) and 200 everyday posts in the "
-    "words attacks use (seeds/everyday_seeds.csv), all counted twice, the 1,137 "
-    "intent seeds (offensive only where they insult a member) and 240 posts that swear or insult without attacking a group "
-    "(seeds/swearing_seeds.csv, counted twice). Sarcasm, reclaimed slurs and quoted insults are "
-    "misread; French thresholds rest on MLMA's 401 validation tweets, 79 % hostile; other "
-    "languages fall back to shared character n-grams.",
-    "hate": "HatEval targets only immigrants and women; the French side uses a derived label "
-    "(MLMA hostile AND aimed at origin, religion, gender, orientation or disability); 1,484 "
-    "hand-written template rows add attacks on, and plain mentions of, 12 groups per language, "
-    "512 posts about groups written one by one (seeds/group_seeds*.csv) vary their wording and "
-    "pair condemning an attack with endorsing it, 200 everyday posts use the attacks' words about "
-    "things (all counted three times), 40 abuse posts teach "
-    "that abuse of no group is not hate, and 826 everyday French tweets, the 1,137 intent seeds and 240 swearing posts that plain French and customers' "
-    "posts are not hate. The "
-    "HatEval test set is known to differ from its training set: expect false positives on posts "
-    "that mention immigration. Use as a signal for review, not for automatic removal.",
+    "offensive": "Trained on 2019 political tweets (OLID) and French hostile tweets (MLMA, collected with "
+    "hateful keywords, so its 'normal' class is on the same topics), plus 1,484 hand-written "
+    "template rows about groups (seeds/identity_templates.csv) and 352 posts about groups "
+    "written one by one (seeds/group_seeds.csv, group_seeds_more.csv) and 200 everyday posts "
+    "in the words attacks use (seeds/everyday_seeds.csv), all counted twice, the 1,137 intent "
+    "seeds (offensive only where they insult a member) and 240 posts that swear or insult "
+    "without attacking a group (seeds/swearing_seeds.csv, counted twice). Sarcasm, reclaimed "
+    "slurs and quoted insults are misread; French thresholds rest on MLMA's 401 validation "
+    "tweets, 79 % hostile; other languages fall back to shared character n-grams.",
+    "hate": "HatEval targets only immigrants and women; the French side uses a derived label (MLMA "
+    "hostile AND aimed at origin, religion, gender, orientation or disability); 1,484 "
+    "hand-written template rows add attacks on, and plain mentions of, 12 groups per "
+    "language, 512 posts about groups written one by one (seeds/group_seeds*.csv) vary their "
+    "wording and pair condemning an attack with endorsing it, 200 everyday posts use the "
+    "attacks' words about things (all counted three times), 40 abuse posts teach that abuse "
+    "of no group is not hate, and 826 everyday French tweets, the 1,137 intent seeds and 240 "
+    "swearing posts that plain French and customers' posts are not hate. The HatEval test set "
+    "is known to differ from its training set: expect false positives on posts that mention "
+    "immigration. Use as a signal for review, not for automatic removal.",
     "sentiment": "About 4,000 tweets of training data (EN + FR); news-like neutral tweets dominate "
     "the neutral class. Mixed or sarcastic posts get spread-out probabilities.",
     "spam": "English SMS and 2015 YouTube comments. Links, handles, e-mails and phone numbers are "

@@ -47,6 +47,7 @@ def _texts(path: Path) -> set[str]:
 
 
 def test_hand_labelled_eval_sets_share_nothing_with_the_seeds() -> None:
+    from gardien.classifiers.functional import FUNCTIONAL_SETS
     from gardien.classifiers.identity_seeds import identity_rows
 
     seeds = _texts(SEEDS_DIR / "intent_seeds.csv") | _texts(SEEDS_DIR / "offtopic_dev.csv")
@@ -54,7 +55,7 @@ def test_hand_labelled_eval_sets_share_nothing_with_the_seeds() -> None:
     seeds |= _texts(SEEDS_DIR / "swearing_seeds.csv")
     seeds |= {row["text"].strip().lower() for row in identity_rows()}
     evals = _texts(EVAL_SETS_DIR / "intent_eval.csv") | _texts(EVAL_SETS_DIR / "offtopic_eval.csv")
-    for name in ("functional_eval", "functional_dev", "functional_heldout"):
+    for name in FUNCTIONAL_SETS:
         evals |= _texts(EVAL_SETS_DIR / f"{name}.csv")
     assert not seeds & evals
 
