@@ -37,6 +37,11 @@ LIMITS = {
     "against it. Scored on complaints_en, which it never saw: macro-F1 0.693 (ROC AUC 0.805). "
     "`gardien train` also builds a local complaints_en model (models/local/, git-ignored, never "
     "shipped) used for English when present.",
+    "second opinion": "Learnt from hand-written posts and not-harm tweets only: it knows the plain "
+    "forms its writers thought of, not the tweets public sets hold (HatEval's validation ranks at "
+    "chance under it). It reads words, not sentences: a negated attack or a warm mention of a group "
+    "in an attack's words can pass its gate (the functional sets' negated and identity posts lose "
+    "a few). It only ever raises the main model's score, and only past its language's gate.",
     "intent": "Trained on about 1,100 hand-written seed posts (80 to 200 per intent and language; "
     "complaints most) and 240 that swear, plus neutral tweets as 'other': a starting point for "
     "each community's own "
@@ -72,7 +77,23 @@ Train size {meta["train_size"]}; any text also present in a test split was dropp
 ## Test scores
 Run `gardien eval`; the figures at the time of writing are in docs/CLASSIFIERS.md.
 
-## Known limits
-{LIMITS.get(meta["task"], "")}
+{_second_opinion(meta)}## Known limits
+{LIMITS["second opinion" if "gates" in meta else meta["task"]]}
 """
     (folder / "MODEL_CARD.md").write_text(text, encoding="utf-8")
+
+
+def _second_opinion(meta: dict[str, object]) -> str:
+    """The section a second opinion's card adds: what it serves and its gates."""
+    if "gates" not in meta:
+        return ""
+    gates = meta["gates"]
+    assert isinstance(gates, dict)
+    chosen = ", ".join(f"{lang} {'none' if g is None else g}" for lang, g in sorted(gates.items()))
+    return f"""## Second opinion for `{meta["second_opinion_for"]}` (classifiers/rescue.py)
+Where this model's probability is at least its language's gate ({chosen}) and above the main
+model's, the post gets this model's score, and its words as the reason. Gates are chosen on the
+main model's validation split (may cost at most {meta["tolerance"]} macro-F1), then on the
+functional dev set among those validation cannot tell apart (the most cautious of the near-best).
+
+"""

@@ -276,6 +276,8 @@ def evaluate(
     return {
         "models": {task: tier.model(task).meta for task in ("offensive", "hate", "sentiment",
                                                             "spam", "complaint", "intent")},
+        "second_opinions": {task: second.meta for task in ("offensive", "hate")
+                            if (second := tier.second_opinion(task)) is not None},
         "results": [asdict(row) for row in rows],
         "offtopic_dev": [asdict(row) for row in dev],
         "robustness": robust,
@@ -305,10 +307,13 @@ class Cascade:
         """Fast probabilities, the head's on every post, and the cascade's."""
         head = self.head(task, lang)
         assert head is not None
-        fast = self.tier.predict(task, texts, [lang] * len(texts))
+        langs = [lang] * len(texts)
+        fast = self.tier.predict(task, texts, langs, rescue=False)
+        fused, raised = self.tier.scored(task, texts, langs)
         encoder = self.embedder if head.kind == "e5" else self.accurate.encoder(head)
         stacked = head.combine(fast, head.margins(encoder.embed(texts)))
-        return fast, stacked, np.where(head.unsure(fast)[:, None], stacked, fast)
+        unsure = head.unsure(fast) & ~raised  # raised posts keep the second opinion's score
+        return fast, stacked, np.where(unsure[:, None], stacked, fused)
 
     def labels(self, head: Head, probs: Matrix) -> np.ndarray:
         if probs.shape[1] == 1:

@@ -82,6 +82,7 @@ class FastTier:
         self.use_local = use_local
         self._encoder: Encoder | None = None
         self._models: dict[str, LinearModel] = {}
+        self._second: dict[str, LinearModel | None] = {}
 
     @property
     def encoder(self) -> Encoder:
@@ -114,18 +115,44 @@ class FastTier:
             return False
         return "complaint.local" in self._models or self._local_complaints_path.is_file()
 
+    def second_opinion(self, task: str) -> LinearModel | None:
+        """The task's model learnt from the hand-written posts alone (`rescue.py`), when built."""
+        from gardien.classifiers.rescue import SUFFIX
+
+        if task not in self._second:
+            path = self.models_dir / f"{task}{SUFFIX}" / "model.npz"
+            self._second[task] = load_model(path) if path.is_file() else None
+        return self._second[task]
+
     def predict(
-        self, task: str, texts: list[str], languages: list[str] | None = None
+        self, task: str, texts: list[str], languages: list[str] | None = None, rescue: bool = True
     ) -> NDArray[np.float32]:
-        """Calibrated probabilities for a batch: (n, 1) for binary tasks, (n, labels) otherwise."""
+        """Calibrated probabilities for a batch: (n, 1) for binary tasks, (n, labels) otherwise;
+        with `rescue`, after the task's second opinion (see `scored`)."""
+        return self.scored(task, texts, languages, rescue)[0]
+
+    def scored(
+        self, task: str, texts: list[str], languages: list[str] | None = None, rescue: bool = True
+    ) -> tuple[NDArray[np.float32], NDArray[np.bool_]]:
+        """Probabilities, and which posts the second opinion raised (hate and offensive: where
+        the model of the hand-written posts is sure past its language's gate, its score)."""
         encoded = self.encoder.encode(texts)
+        raised = np.zeros(len(texts), dtype=np.bool_)
         if languages is None or task != "complaint" or not self._local_complaints():
-            return self.model(task).probabilities(encoded)
-        out = self.model(task, "en").probabilities(encoded)
-        others = [i for i, lang in enumerate(languages) if lang != "en"]
-        if others:
-            out[others] = self.model(task, "fr").probabilities(encoded)[others]
-        return out
+            out = self.model(task).probabilities(encoded)
+        else:
+            out = self.model(task, "en").probabilities(encoded)
+            others = [i for i, lang in enumerate(languages) if lang != "en"]
+            if others:
+                out[others] = self.model(task, "fr").probabilities(encoded)[others]
+        second = self.second_opinion(task) if rescue else None
+        if second is not None and len(texts):
+            from gardien.classifiers.rescue import lift, row_gates
+
+            gates = row_gates(second, languages, len(texts))
+            lifted, raised = lift(out[:, 0], second.probabilities(encoded)[:, 0], gates)
+            out = lifted[:, None]
+        return out, raised
 
 
 @lru_cache(maxsize=1)

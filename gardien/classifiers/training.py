@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from gardien.classifiers import datasets
+from gardien.classifiers import datasets, rescue
 from gardien.classifiers.calibration import calibrate
 from gardien.classifiers.cards import write_card
 from gardien.classifiers.datasets import Split
@@ -36,7 +36,10 @@ from gardien.errors import ConfigError
 
 Log = Callable[[str], None]
 #: (C, dense scale) tried on validation; small scales suit short texts (spam), small C sentiment.
-GRID = tuple((c, s) for c in (0.25, 1.0, 4.0, 16.0) for s in (2.0, 4.0, 8.0))
+Grid = tuple[tuple[float, float], ...]
+GRID: Grid = tuple((c, s) for c in (0.25, 1.0, 4.0, 16.0) for s in (2.0, 4.0, 8.0))
+#: Tried by cross-validation where there is no validation split (intent, complaints).
+CV_GRID: Grid = ((4.0, 4.0), (16.0, 4.0))
 
 
 @dataclass(slots=True)
@@ -184,8 +187,11 @@ class Design:
         return sp.hstack([self.sparse, sp.csr_matrix(self.dense * scale)]).tocsr()
 
 
-def fit_linear(spec: ModelSpec, encoder: Encoder, data: Data, log: Log) -> LinearModel:
-    """Grid over (C, dense scale) on validation (or 5-fold CV), then calibrate and export."""
+def fit_linear(
+    spec: ModelSpec, encoder: Encoder, data: Data, log: Log, cv_grid: Grid = CV_GRID
+) -> LinearModel:
+    """Grid over (C, dense scale) on validation (or `cv_grid` by 5-fold CV), then calibrate
+    and export."""
     from sklearn.linear_model import LogisticRegression
 
     y = np.array(data.train.labels)
@@ -195,7 +201,7 @@ def fit_linear(spec: ModelSpec, encoder: Encoder, data: Data, log: Log) -> Linea
     y_extra = np.array(data.extra.labels, dtype=np.int64)
     val = Design(encoder, data.val.texts) if len(data.val) else None
     best: tuple[float, float, float, NDArray[np.float32], NDArray[np.int64]] | None = None
-    for c, scale in GRID if val is not None else ((c, 4.0) for c in (4.0, 16.0)):
+    for c, scale in GRID if val is not None else cv_grid:
         x, x_extra = train.at(scale), extra.at(scale) if extra is not None else None
         model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
         if val is not None:
@@ -312,12 +318,22 @@ def train_all(data: Path, log: Log, only: tuple[str, ...] = ()) -> list[LinearMo
     for spec in specs:
         log(f"training {spec.name} on {len(loaded[spec.name].train)} texts")
         model = fit_linear(spec, encoder, loaded[spec.name], log)
-        model_path(spec.name).parent.mkdir(parents=True, exist_ok=True)
-        save_model(model_path(spec.name), model)
-        write_card(model, model_path(spec.name).parent)
+        _save(model)
         built.append(model)
+        if spec.task in rescue.TASKS:  # its gates are chosen against this very model
+            second = rescue.fit_second_opinion(
+                spec.task, data, encoder, model, loaded[spec.name].val, log
+            )
+            _save(second)
+            built.append(second)
     built.extend(train_local_complaints(data, encoder, log))
     return built
+
+
+def _save(model: LinearModel) -> None:
+    model_path(model.name).parent.mkdir(parents=True, exist_ok=True)
+    save_model(model_path(model.name), model)
+    write_card(model, model_path(model.name).parent)
 
 
 def train_local_complaints(data: Path, encoder: Encoder, log: Log) -> list[LinearModel]:

@@ -116,7 +116,7 @@ def stack_head(
     from sklearn.linear_model import LogisticRegression
 
     yv = np.array(val.labels)
-    fast = tier.predict(task, val.texts)
+    fast = tier.predict(task, val.texts, rescue=False)  # heads stack on the main model alone
     stack = np.hstack([stack_inputs(fast), margins])
     stacker = LogisticRegression(C=1.0, max_iter=1000).fit(stack, yv)
     head = Head(
@@ -174,7 +174,7 @@ def ordinary_guard(
     keep, shares = [], {}
     for lang in head.meta["languages"]:
         texts = ordinary_posts(data, lang)
-        fast = tier.predict(task, texts, [lang] * len(texts))
+        fast = tier.predict(task, texts, [lang] * len(texts), rescue=False)
         alone = fast[:, 0] >= tier.model(task, lang).threshold_for(lang)
         probs = head.combine(fast, head.margins(embed(texts)))
         cascade = np.where(head.unsure(fast), probs[:, 0] >= head.threshold, alone)

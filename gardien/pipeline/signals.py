@@ -17,6 +17,7 @@ import numpy as np
 from gardien.classifiers.accurate import AccurateTier, Head, built_heads, head_paths, needs
 from gardien.classifiers.features import Features
 from gardien.classifiers.registry import FastTier, fast_tier
+from gardien.classifiers.rescue import is_rescued
 from gardien.classifiers.topic import MODEL as TOPIC_MODEL
 from gardien.classifiers.topic import TopicProfile, TopicScorer
 from gardien.domain.signals import Score
@@ -64,11 +65,17 @@ class ClassifierStage:
         tier = self.tier or fast_tier()
         texts = [record.post.text for record in batch]
         languages = [_code(record) for record in batch]
-        probabilities = tier.predict(self.task, texts, languages)
+        probabilities, raised = tier.scored(self.task, texts, languages)
         names = self.score_names()
-        for record, row, language in zip(batch, probabilities, languages, strict=True):
+        second = tier.second_opinion(self.task)
+        for record, row, language, lifted in zip(
+            batch, probabilities, languages, raised, strict=True
+        ):
             _flag_language(record)
             model = tier.model(self.task, language)
+            label = model.name
+            if lifted and second is not None:  # the second opinion set it: its words show why
+                model, label = second, f"{model.name}+{second.name}"
             for k, name in enumerate(names):
                 value = float(row[k])
                 explain = (
@@ -77,7 +84,7 @@ class ClassifierStage:
                     and model.labels[k] not in _NOT_EXPLAINED
                 )
                 spans = model.explain(tier.encoder, record.post.text, k) if explain else ()
-                record.signals.scores[name] = Score(round(value, 4), model.name, spans)
+                record.signals.scores[name] = Score(round(value, 4), label, spans)
 
 
 class OffensiveStage(ClassifierStage):
@@ -217,7 +224,8 @@ class AccurateStage:
     Unsure means a binary score inside [low, high], or a multi-class top probability below
     `high`; by default the band the head chose on validation data (`Head.band`). Each post
     goes to the task's head for its language (`AccurateTier.head_for`). Spans stay those of
-    the fast tier; the model name shows both tiers.
+    the fast tier; the model name shows both tiers. A post the second opinion raised (hand-written
+    lessons, `classifiers/rescue.py`) keeps its score: the heads learnt only from tweets.
     """
 
     def __init__(
@@ -246,6 +254,10 @@ class AccurateStage:
         by_head: dict[str, tuple[Head, list[int]]] = {}
         for i, record in enumerate(batch):
             head = self.accurate.head_for(self.task, _code(record))
+            if self.names[0] in record.signals.scores and is_rescued(
+                record.signals.scores[self.names[0]].model
+            ):
+                continue  # the hand-written lessons were sure; the head reads tweets
             if head is not None and head.unsure(fast[i : i + 1], self.band)[0]:
                 by_head.setdefault(head.name, (head, []))[1].append(i)
         for head, index in by_head.values():

@@ -1,0 +1,195 @@
+"""A second opinion for the harm signals, learnt from the hand-written posts alone.
+
+The hate and offensive models learn from tweets labelled by other people for other purposes
+(HatEval, OffensEval, MLMA). On posts written apart from every training row (the functional dev
+and held-out sets) they miss plain attacks: "I hate women." scores 0.42 for hate, under its
+threshold. A model of the same kind trained only on our hand-written rows (templates, group
+seeds, counter-speech, customers' posts, swearing) and on everyday tweets ranks those sets far
+better, yet ranks HatEval's validation at chance (ROC AUC 0.50): it has learnt the lessons, not
+the tweets. So it never decides alone and never lowers a score. Where it is at least `gate`
+sure, the post's score becomes the higher of the two; the Score names both models and its
+spans are the second model's.
+
+Each language's gate is chosen on the task's validation posts: the lowest of GATES, at or
+above the main model's threshold for that language, whose macro-F1 stays within TOLERANCE of
+the main model alone. Validation cannot say what the lessons are worth, only what they cost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from gardien.classifiers import datasets
+from gardien.classifiers.datasets import Split
+from gardien.classifiers.linear import Encoder, LinearModel
+from gardien.classifiers.metrics import macro_f1
+from gardien.classifiers.registry import ModelSpec
+from gardien.classifiers.registry import spec as registry_spec
+
+#: Tasks that get a second opinion, and the gates a language may choose from. Offensive's was
+#: built and is not shipped: it lifted its functional sets (held-out French 0.584 → 0.640) but
+#: read customers' complaints as swearing ("Me too, order #188166 stuck." 0.79): on the demo's
+#: posts, precision at the default policy's flag fell 0.76 → 0.58 (docs/CLASSIFIERS.md).
+TASKS = ("hate",)
+GATES = (0.5, 0.6, 0.7, 0.8, 0.9)
+#: What the second opinion may cost on a language's validation macro-F1 (one post ≈ 0.001;
+#: the same tolerance as the thresholds' plateau).
+TOLERANCE = 0.005
+SUFFIX = "-seeds.v1"
+#: The functional set that breaks validation's ties (eval_sets/README.md).
+DEV_SET = "functional_dev"
+#: (C, dense scale) tried by 5-fold cross-validation on the rows themselves. The mean of word
+#: vectors can tell hand-written sentences from tweets, and every attack here is hand-written.
+CV_GRID = tuple((c, s) for c in (1.0, 4.0, 16.0) for s in (0.25, 1.0, 4.0))
+#: The task's public training split (its not-harm rows only: news, debate and chatter about the
+#: same groups, which keep the second opinion from reading any mention of a group as an attack).
+TRAINING_SETS: dict[str, Callable[[Path], datasets.Task]] = {
+    "hate": datasets.hate,
+    "offensive": datasets.offensive,
+}
+SOURCES = [
+    {"dataset": "gardien hand-written seeds and templates (this repo)", "licence": "AGPL-3.0"},
+    {"dataset": "umsab_sentiment_en/fr neutral and positive tweets (as harm 0)",
+     "licence": "Apache-2.0 (repo)"},
+]  # fmt: skip
+
+Log = Callable[[str], None]
+
+
+def seeds_spec(task: str) -> ModelSpec:
+    return ModelSpec(f"{task}{SUFFIX}", task, (task,), tuple(SOURCES))
+
+
+def is_rescued(model_name: str) -> bool:
+    """Whether a Score's model string says the second opinion set it ("a+hate-seeds.v1")."""
+    return model_name.rsplit("+", 1)[-1].endswith(SUFFIX)
+
+
+def seeds_split(task: str, data: Path) -> Split:
+    """The second opinion's training rows: every hand-written row labelled for `task`, the
+    customers' posts and swearing (never hate; offensive by their own column); as harm 0,
+    everyday tweets of both languages (the guard's first GUARD_SIZE stay out) and the
+    not-harm rows of the task's public training split. No public attack is learnt."""
+    from gardien.classifiers.identity_seeds import identity_split
+    from gardien.classifiers.training import seeds, swearing_seeds
+
+    split = identity_split(task)
+    for row in [*seeds(), *swearing_seeds()]:
+        split.add([row["text"]], [0 if task == "hate" else int(row["offensive"])], row["lang"])
+    for lang in ("en", "fr"):
+        everyday = datasets.everyday_tweets(data, lang)[datasets.GUARD_SIZE :]
+        split.add(everyday, [0] * len(everyday), lang)
+    public = TRAINING_SETS[task](data).train
+    for text, label, lang in zip(public.texts, public.labels, public.langs, strict=True):
+        if label == 0:
+            split.add([text], [0], lang)
+    return split
+
+
+def lift(
+    main: NDArray[np.float32], second: NDArray[np.float32], gates: NDArray[np.float32]
+) -> tuple[NDArray[np.float32], NDArray[np.bool_]]:
+    """Scores (n,) after the second opinion, and which rows it raised: where `second` is at
+    least the row's gate and above the main score, it replaces it."""
+    rescued = (second >= gates) & (second > main)
+    return np.where(rescued, second, main).astype(np.float32), rescued
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """One set's posts as both models score them."""
+
+    main: NDArray[np.float32]
+    second: NDArray[np.float32]
+    labels: NDArray[np.int64]
+    langs: NDArray[np.str_]
+
+    def f1(self, lang: str, threshold: float, gate: float | None) -> float:
+        rows = self.langs == lang
+        main = self.main[rows]
+        if gate is not None:
+            main, _ = lift(main, self.second[rows], np.full(len(main), gate, dtype=np.float32))
+        return macro_f1(self.labels[rows], (main >= threshold).astype(int))
+
+
+def choose_gates(
+    val: Scored, dev: Scored, thresholds: dict[str, float], log: Log = lambda _: None
+) -> dict[str, float | None]:
+    """Each language's gate, or None (that language keeps the main model's scores).
+
+    Validation keeps the gates (at or above the language's threshold) that cost at most
+    TOLERANCE; it barely tells them apart, since its posts are tweets the second opinion rarely
+    feels sure about. The functional dev set, written apart from every training row, chooses
+    among them and "none": of those within TOLERANCE of its best, the most cautious (the
+    highest gate, and none before any)."""
+    out: dict[str, float | None] = {}
+    for lang, threshold in sorted(thresholds.items()):
+        alone = val.f1(lang, threshold, None)
+        kept = [
+            g for g in GATES if g >= threshold and val.f1(lang, threshold, g) >= alone - TOLERANCE
+        ]
+        on_dev = {gate: dev.f1(lang, threshold, gate) for gate in [None, *kept]}
+        best = max(on_dev.values())
+        near = [g for g, score in on_dev.items() if score >= best - TOLERANCE]
+        out[lang] = None if None in near else max(g for g in near if g is not None)
+        log(
+            f"    {lang}: validation keeps {kept}; dev F1 "
+            + ", ".join(f"{g}: {score:.3f}" for g, score in on_dev.items())
+            + f" → {out[lang]}"
+        )
+    return out
+
+
+def row_gates(model: LinearModel, languages: Sequence[str] | None, n: int) -> NDArray[np.float32]:
+    """The gate of each row's language: a language validation gave no gate gets none (inf);
+    an unknown language, or no languages given, the strictest gate chosen."""
+    gates: dict[str, float | None] = model.meta.get("gates", {})
+    chosen = [g for g in gates.values() if g is not None]
+    strictest = max(chosen, default=np.inf)
+    if languages is None:
+        return np.full(n, strictest, dtype=np.float32)
+    own = {lang: np.inf if gate is None else gate for lang, gate in gates.items()}
+    return np.array([own.get(lang, strictest) for lang in languages], dtype=np.float32)
+
+
+def fit_second_opinion(
+    task: str, data: Path, encoder: Encoder, main: LinearModel, val: Split, log: Log
+) -> LinearModel:
+    """Train the task's second opinion (5-fold CV on its own rows picks C and the weight of the
+    word vectors, and calibrates), then choose its gates against `main`."""
+    from gardien.classifiers.functional import functional_cases
+    from gardien.classifiers.training import Data, fit_linear
+
+    spec = seeds_spec(task)
+    split = seeds_split(task, data)
+    log(f"training {spec.name} on {len(split)} hand-written posts and not-harm tweets")
+    public = [
+        dict(source, dataset=f"{source['dataset']}: its not-harm training rows")
+        for source in registry_spec(task).sources
+    ]
+    model = fit_linear(spec, encoder, Data(split, Split(), [*SOURCES, *public]), log, CV_GRID)
+    dev = Split()
+    for row in functional_cases(DEV_SET):
+        dev.add([row["text"]], [int(row[task])], row["lang"])
+    thresholds = {lang: main.threshold_for(lang) for lang in sorted(set(val.langs))}
+    gates = choose_gates(
+        _scored(encoder, main, model, val), _scored(encoder, main, model, dev), thresholds, log
+    )
+    log(f"  {spec.name}: gates {gates}")
+    model.meta.update(gates=gates, second_opinion_for=main.name, tolerance=TOLERANCE)
+    return model
+
+
+def _scored(encoder: Encoder, main: LinearModel, second: LinearModel, split: Split) -> Scored:
+    encoded = encoder.encode(split.texts)
+    return Scored(
+        main.probabilities(encoded)[:, 0],
+        second.probabilities(encoded)[:, 0],
+        np.asarray(split.labels, dtype=np.int64),
+        np.asarray(split.langs),
+    )

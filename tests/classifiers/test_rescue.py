@@ -1,0 +1,154 @@
+"""The second opinion (classifiers/rescue.py): it only raises, only past its gate, names itself,
+and its gates follow the validation-then-dev rule."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+
+from gardien.classifiers.registry import FastTier, fast_tier
+from gardien.classifiers.rescue import (
+    GATES,
+    TASKS,
+    TOLERANCE,
+    Scored,
+    choose_gates,
+    is_rescued,
+    lift,
+    row_gates,
+)
+from gardien.domain import Post
+from gardien.pipeline.record import StageContext, TriageRecord
+from gardien.pipeline.signals import AccurateStage, HateStage
+
+PLAIN_ATTACKS = ["I hate women.", "Je déteste les musulmans, tous autant qu'ils sont."]
+
+
+@pytest.fixture(scope="module")
+def tier() -> FastTier:
+    return fast_tier()
+
+
+def test_lift_only_raises_and_only_past_the_gate() -> None:
+    main = np.array([0.1, 0.3, 0.9, 0.4], np.float32)
+    second = np.array([0.95, 0.6, 0.99, 0.2], np.float32)
+    gates = np.array([0.8, 0.8, 0.5, 0.1], np.float32)
+    fused, raised = lift(main, second, gates)
+    assert fused.tolist() == pytest.approx([0.95, 0.3, 0.99, 0.4])
+    assert raised.tolist() == [True, False, True, False]
+    assert np.all(fused >= main)
+
+
+def test_every_harm_task_ships_a_second_opinion_with_a_gate_per_language(tier: FastTier) -> None:
+    for task in TASKS:
+        second = tier.second_opinion(task)
+        assert second is not None, task
+        gates = second.meta["gates"]
+        assert set(gates) == {"en", "fr"}
+        for lang, gate in gates.items():
+            assert gate is None or (gate in GATES and gate >= tier.model(task).threshold_for(lang))
+        assert second.meta["second_opinion_for"] == tier.model(task).name
+        assert any("not-harm" in s["dataset"] for s in second.meta["sources"])
+    assert tier.second_opinion("spam") is None
+
+
+def test_row_gates_no_gate_means_off_and_unknown_languages_get_the_strictest(
+    tier: FastTier,
+) -> None:
+    second = tier.second_opinion("hate")
+    assert second is not None
+    saved = dict(second.meta["gates"])
+    try:
+        second.meta["gates"] = {"en": 0.6, "fr": None}
+        assert row_gates(second, ["en", "fr", "de"], 3).tolist() == pytest.approx(
+            [0.6, np.inf, 0.6]
+        )
+        assert row_gates(second, None, 2).tolist() == pytest.approx([0.6, 0.6])
+    finally:
+        second.meta["gates"] = saved
+
+
+def test_predict_with_the_second_opinion_never_lowers_a_score(tier: FastTier) -> None:
+    posts = [*PLAIN_ATTACKS, "Gay couples are welcome here.", "Le service client est top"]
+    langs = ["en", "fr", "en", "fr"]
+    for task in TASKS:
+        alone = tier.predict(task, posts, langs, rescue=False)
+        fused, raised = tier.scored(task, posts, langs)
+        assert np.all(fused >= alone)
+        assert np.array_equal(fused[~raised], alone[~raised])
+
+
+def _scored(main: list[float], second: list[float], labels: list[int]) -> Scored:
+    n = len(main)
+    return Scored(
+        np.array(main, np.float32),
+        np.array(second, np.float32),
+        np.array(labels),
+        np.array(["en"] * n),
+    )
+
+
+def test_validation_vetoes_costly_gates_and_dev_picks_the_most_cautious_of_the_best() -> None:
+    # validation: a sure second opinion on two not-hate posts costs at gates up to 0.9
+    val = _scored([0.1] * 6 + [0.9] * 4, [0.92, 0.92] + [0.0] * 8, [0] * 6 + [1] * 4)
+    # dev: two attacks the main model misses, the second opinion is sure of (0.95)
+    dev = _scored([0.1] * 6 + [0.9] * 2, [0.0] * 4 + [0.95, 0.95, 0.0, 0.0], [0] * 4 + [1] * 4)
+    gates = choose_gates(val, dev, {"en": 0.5})
+    assert gates["en"] is None  # every gate in GATES raises the two validation posts
+    easy_val = _scored([0.1] * 6 + [0.9] * 4, [0.0] * 10, [0] * 6 + [1] * 4)
+    assert choose_gates(easy_val, dev, {"en": 0.5}) == {"en": max(GATES)}
+    # dev prefers "none" when the second opinion only adds false alarms there
+    noisy_dev = _scored([0.1] * 4 + [0.9] * 4, [0.99] * 4 + [0.0] * 4, [0] * 4 + [1] * 4)
+    assert choose_gates(easy_val, noisy_dev, {"en": 0.5}) == {"en": None}
+    # gates never sit below the language's threshold
+    assert choose_gates(easy_val, dev, {"en": 0.85}) == {"en": 0.9}
+    assert TOLERANCE == 0.005
+
+
+def _post(text: str) -> TriageRecord:
+    post = Post("forum", "1", "bob", text, datetime(2025, 1, 1, tzinfo=UTC))
+    return TriageRecord("c", post)
+
+
+def test_a_raised_score_names_both_models_and_shows_the_second_opinions_words(
+    tier: FastTier,
+) -> None:
+    batch = [_post(text) for text in PLAIN_ATTACKS]
+    HateStage(tier)(batch, StageContext())
+    fused, raised = tier.scored("hate", PLAIN_ATTACKS, ["en", "fr"])
+    assert raised.any(), "no plain attack was raised: the test needs one"
+    for record, lifted, value in zip(batch, raised, fused[:, 0], strict=True):
+        score = record.signals.scores["hate"]
+        assert score.value == pytest.approx(float(value), abs=1e-4)
+        assert is_rescued(score.model) == bool(lifted)
+        if lifted:
+            assert score.model == "hate-en-fr.v1+hate-seeds.v1"
+            assert score.spans
+
+
+def test_the_accurate_stage_leaves_raised_posts_alone(tier: FastTier) -> None:
+    batch = [_post(text) for text in PLAIN_ATTACKS]
+    HateStage(tier)(batch, StageContext())
+    before = [record.signals.scores["hate"] for record in batch]
+
+    class Everywhere:  # a head for every post and language, always unsure
+        def has(self, task: str) -> bool:
+            return True
+
+        def head_for(self, task: str, lang: str) -> object:
+            return self
+
+        def unsure(self, fast: np.ndarray, band: object = None) -> np.ndarray:
+            return np.ones(len(fast), dtype=bool)
+
+        name = "hate-test.v0"
+
+        def predict(self, head: object, texts: list[str], fast: np.ndarray) -> np.ndarray:
+            return np.zeros((len(texts), 1), np.float32)
+
+    AccurateStage("hate", accurate=Everywhere(), tier=tier)(batch, StageContext())  # type: ignore[arg-type]
+    for record, old in zip(batch, before, strict=True):
+        new = record.signals.scores["hate"]
+        assert (new == old) == is_rescued(old.model)
