@@ -17,6 +17,7 @@ the main model alone. Validation cannot say what the lessons are worth, only wha
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,16 +27,14 @@ from numpy.typing import NDArray
 
 from gardien.classifiers import datasets
 from gardien.classifiers.datasets import Split
-from gardien.classifiers.linear import Encoder, LinearModel
+from gardien.classifiers.features import Features
+from gardien.classifiers.linear import Encoded, Encoder, LinearModel
 from gardien.classifiers.metrics import macro_f1
 from gardien.classifiers.registry import ModelSpec
 from gardien.classifiers.registry import spec as registry_spec
 
-#: Tasks that get a second opinion, and the gates a language may choose from. Offensive's was
-#: built and is not shipped: it lifted its functional sets (held-out French 0.584 → 0.640) but
-#: read customers' complaints as swearing ("Me too, order #188166 stuck." 0.79): on the demo's
-#: posts, precision at the default policy's flag fell 0.76 → 0.58 (docs/CLASSIFIERS.md).
-TASKS = ("hate",)
+#: Tasks that get a second opinion, and the gates a language may choose from.
+TASKS = ("hate", "offensive")
 GATES = (0.5, 0.6, 0.7, 0.8, 0.9)
 #: What the second opinion may cost on a language's validation macro-F1 (one post ≈ 0.001;
 #: the same tolerance as the thresholds' plateau).
@@ -59,6 +58,7 @@ SOURCES = [
 ]  # fmt: skip
 
 Log = Callable[[str], None]
+_WORD = re.compile(r"\w+")
 
 
 def seeds_spec(task: str) -> ModelSpec:
@@ -71,15 +71,17 @@ def is_rescued(model_name: str) -> bool:
 
 
 def seeds_split(task: str, data: Path) -> Split:
-    """The second opinion's training rows: every hand-written row labelled for `task`, the
-    customers' posts and swearing (never hate; offensive by their own column); as harm 0,
-    everyday tweets of both languages (the guard's first GUARD_SIZE stay out) and the
-    not-harm rows of the task's public training split. No public attack is learnt."""
-    from gardien.classifiers.identity_seeds import identity_split
+    """The second opinion's training rows: every hand-written row labelled for `task`; the
+    customers' posts, with and without swearing (never hate; offensive by their own column,
+    the plain ones never); as harm 0, everyday tweets of both languages (the guard's first
+    GUARD_SIZE stay out) and the not-harm rows of the task's public training split. No public
+    attack is learnt."""
+    from gardien.classifiers.identity_seeds import identity_split, read_seeds
     from gardien.classifiers.training import seeds, swearing_seeds
 
     split = identity_split(task)
-    for row in [*seeds(), *swearing_seeds()]:
+    plain = read_seeds("plain_customer_seeds.csv")  # the customers' anger without swearing
+    for row in [*seeds(), *swearing_seeds(), *plain]:
         split.add([row["text"]], [0 if task == "hate" else int(row["offensive"])], row["lang"])
     for lang in ("en", "fr"):
         everyday = datasets.everyday_tweets(data, lang)[datasets.GUARD_SIZE :]
@@ -146,15 +148,40 @@ def choose_gates(
 
 
 def row_gates(model: LinearModel, languages: Sequence[str] | None, n: int) -> NDArray[np.float32]:
-    """The gate of each row's language: a language validation gave no gate gets none (inf);
-    an unknown language, or no languages given, the strictest gate chosen."""
+    """The gate of each row's language; none (inf) for a language validation gave no gate,
+    for one it never saw (the second opinion learnt English and French only) and when the
+    caller does not say."""
     gates: dict[str, float | None] = model.meta.get("gates", {})
-    chosen = [g for g in gates.values() if g is not None]
-    strictest = max(chosen, default=np.inf)
     if languages is None:
-        return np.full(n, strictest, dtype=np.float32)
+        return np.full(n, np.inf, dtype=np.float32)
     own = {lang: np.inf if gate is None else gate for lang, gate in gates.items()}
-    return np.array([own.get(lang, strictest) for lang in languages], dtype=np.float32)
+    return np.array([own.get(lang, np.inf) for lang in languages], dtype=np.float32)
+
+
+class WordsOnly:
+    """The shared encoder with every word n-gram that holds punctuation or an emoji left out.
+    The second opinion's attacks are all hand-written and most of its not-harm rows are tweets:
+    commas and full stops would tell the two apart (offensive's first build read "Me too, order
+    #188166 stuck." as 0.79, its comma weighing most). Trained without them, its weights there
+    are zero, so at run time it reads the full encoding the same way."""
+
+    def __init__(self, encoder: Encoder) -> None:
+        featurizer = encoder.featurizer
+        words = featurizer.names[: featurizer.n_word]
+        self.encoder = encoder
+        self.featurizer = featurizer
+        self.dense = encoder.dense
+        self.drop = np.zeros(featurizer.n_features, dtype=np.bool_)
+        self.drop[: featurizer.n_word] = [
+            not all(_WORD.fullmatch(token) for token in gram.split(" ")) for gram in words
+        ]
+
+    def encode(self, texts: list[str]) -> Encoded:
+        encoded = self.encoder.encode(texts)
+        f = encoded.features
+        keep = ~self.drop[f.cols]
+        kept = Features(f.rows[keep], f.cols[keep], f.values[keep], f.n_docs, f.n_features)
+        return Encoded(kept, encoded.dense)
 
 
 def fit_second_opinion(
@@ -172,7 +199,10 @@ def fit_second_opinion(
         dict(source, dataset=f"{source['dataset']}: its not-harm training rows")
         for source in registry_spec(task).sources
     ]
-    model = fit_linear(spec, encoder, Data(split, Split(), [*SOURCES, *public]), log, CV_GRID)
+    words_only = WordsOnly(encoder)
+    rows = Data(split, Split(), [*SOURCES, *public])
+    model = fit_linear(spec, words_only, rows, log, CV_GRID)  # type: ignore[arg-type]
+    model.sparse[words_only.drop] = 0.0
     dev = Split()
     for row in functional_cases(DEV_SET):
         dev.add([row["text"]], [int(row[task])], row["lang"])

@@ -20,10 +20,15 @@ from gardien.classifiers.rescue import (
     row_gates,
 )
 from gardien.domain import Post
+from gardien.pipeline.language import IdentifyLanguage
+from gardien.pipeline.normalise import Normalise
 from gardien.pipeline.record import StageContext, TriageRecord
 from gardien.pipeline.signals import AccurateStage, HateStage
 
-PLAIN_ATTACKS = ["I hate women.", "Je déteste les musulmans, tous autant qu'ils sont."]
+PLAIN_ATTACKS = [
+    "All Muslims are terrorists.",
+    "Je déteste les musulmans, tous autant qu'ils sont.",
+]
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +59,7 @@ def test_every_harm_task_ships_a_second_opinion_with_a_gate_per_language(tier: F
     assert tier.second_opinion("spam") is None
 
 
-def test_row_gates_no_gate_means_off_and_unknown_languages_get_the_strictest(
+def test_row_gates_serve_only_the_languages_validation_gave_a_gate(
     tier: FastTier,
 ) -> None:
     second = tier.second_opinion("hate")
@@ -63,9 +68,9 @@ def test_row_gates_no_gate_means_off_and_unknown_languages_get_the_strictest(
     try:
         second.meta["gates"] = {"en": 0.6, "fr": None}
         assert row_gates(second, ["en", "fr", "de"], 3).tolist() == pytest.approx(
-            [0.6, np.inf, 0.6]
+            [0.6, np.inf, np.inf]
         )
-        assert row_gates(second, None, 2).tolist() == pytest.approx([0.6, 0.6])
+        assert row_gates(second, None, 2).tolist() == [np.inf, np.inf]
     finally:
         second.meta["gates"] = saved
 
@@ -107,16 +112,23 @@ def test_validation_vetoes_costly_gates_and_dev_picks_the_most_cautious_of_the_b
     assert TOLERANCE == 0.005
 
 
-def _post(text: str) -> TriageRecord:
-    post = Post("forum", "1", "bob", text, datetime(2025, 1, 1, tzinfo=UTC))
-    return TriageRecord("c", post)
+def _posts(texts: list[str]) -> list[TriageRecord]:
+    """Records as the signal stages get them: normalised, their language identified."""
+    batch = [
+        TriageRecord("c", Post("forum", str(i), "bob", text, datetime(2025, 1, 1, tzinfo=UTC)))
+        for i, text in enumerate(texts)
+    ]
+    for stage in (Normalise(), IdentifyLanguage()):
+        stage(batch, StageContext())
+    return batch
 
 
 def test_a_raised_score_names_both_models_and_shows_the_second_opinions_words(
     tier: FastTier,
 ) -> None:
-    batch = [_post(text) for text in PLAIN_ATTACKS]
+    batch = _posts(PLAIN_ATTACKS)
     HateStage(tier)(batch, StageContext())
+    assert [r.signals.language.code for r in batch] == ["en", "fr"]  # type: ignore[union-attr]
     fused, raised = tier.scored("hate", PLAIN_ATTACKS, ["en", "fr"])
     assert raised.any(), "no plain attack was raised: the test needs one"
     for record, lifted, value in zip(batch, raised, fused[:, 0], strict=True):
@@ -129,7 +141,7 @@ def test_a_raised_score_names_both_models_and_shows_the_second_opinions_words(
 
 
 def test_the_accurate_stage_leaves_raised_posts_alone(tier: FastTier) -> None:
-    batch = [_post(text) for text in PLAIN_ATTACKS]
+    batch = _posts(PLAIN_ATTACKS)
     HateStage(tier)(batch, StageContext())
     before = [record.signals.scores["hate"] for record in batch]
 
