@@ -37,11 +37,12 @@ LIMITS = {
     "against it. Scored on complaints_en, which it never saw: macro-F1 0.693 (ROC AUC 0.805). "
     "`gardien train` also builds a local complaints_en model (models/local/, git-ignored, never "
     "shipped) used for English when present.",
-    "second opinion": "Learnt from hand-written posts and not-harm tweets only: it knows the plain "
-    "forms its writers thought of, not the tweets public sets hold (HatEval's validation ranks at "
-    "chance under it). It reads words, not sentences: a negated attack or a warm mention of a group "
-    "in an attack's words can pass its gate (the functional sets' negated and identity posts lose "
-    "a few). It only ever raises the main model's score, and only past its language's gate.",
+    "second opinion": "Its only attacks are hand-written: it knows the plain forms its writers "
+    "thought of, not what the public sets' annotators called harm, and it is blind to punctuation "
+    "and emoji. It reads words, not sentences: a negated attack, a quoted one or a warm mention of "
+    "a group in an attack's words can pass its gate (the functional sets' negated, quoted and "
+    "identity posts lose a few). It only ever raises the main model's score, only past its "
+    "language's gate, and only in English and French.",
     "intent": "Trained on about 1,100 hand-written seed posts (80 to 200 per intent and language; "
     "complaints most) and 240 that swear, plus neutral tweets as 'other': a starting point for "
     "each community's own "
