@@ -45,6 +45,13 @@ def render(report: dict[str, Any]) -> str:
             f"{anchors.get('best', '—'):32} {anchors.get('simple', '—'):16} {row['model']}"
             + (f"  ({row['note']})" if row["note"] else "")
         )
+    for task, meta in sorted(report.get("second_opinions", {}).items()):
+        gates = ", ".join(
+            f"{lang} {gate or 'none'}" for lang, gate in sorted(meta["gates"].items())
+        )
+        lines.append(
+            f"{task} scores above include the second opinion {meta['name']} (gates: {gates})"
+        )
     lines.append("\nrobustness (macro-F1 clean → after evasion on half the words of 4+ letters)")
     for item in report["robustness"]:
         lines.append(

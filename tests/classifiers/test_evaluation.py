@@ -27,7 +27,9 @@ def test_eval_runs_on_a_sample_and_writes_json(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "tweeteval_offensive" in result.output and "0.822" in result.output
+    assert "include the second opinion hate-seeds.v1 (gates: en " in result.output
     report = json.loads(out.read_text(encoding="utf-8"))
+    assert set(report["second_opinions"]) == {"hate", "offensive"}
     names = {row["set"] for row in report["results"]}
     assert {"tweeteval_hate", "umsab_sentiment_fr", "sms_spam", "intent_eval_fr"} <= names
     for row in report["results"]:
