@@ -46,7 +46,7 @@ def evaluate(
                 decision,
                 Reason(
                     kind="score",
-                    message=f"{item.signal} {score.value:.2f} ≥ {item.above:g}",
+                    message=f"{item.signal} {score.value:.2f} ≥ {item.above:g}{_by(score.model)}",
                     action=threshold.action,
                     rule=threshold.name,
                     signal=item.signal,
@@ -76,6 +76,12 @@ def evaluate(
     _strike(decision, member, policy)
     _route(decision, signals, policy)
     return decision
+
+
+def _by(model: str) -> str:
+    """Which models set a score when more than the fast tier's did (a second opinion from the
+    hand-written lessons, an accurate-tier head): the moderator sees what to trust."""
+    return f" ({model.replace('+', ' + ')})" if "+" in model else ""
 
 
 def _words_reason(decision: Decision, match: Match) -> None:

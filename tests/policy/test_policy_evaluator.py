@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gardien.domain import Action, Queue
+from gardien.domain.signals import Score
 from gardien.policy.compiler import compile_text
 from gardien.policy.defaults import default_policy
 from gardien.policy.evaluator import EXTERNAL_ERROR_FLAG, evaluate
@@ -71,6 +72,17 @@ def test_score_reasons_carry_signal_score_and_threshold() -> None:
         0.9,
     )
     assert "strike:warn" in decision.tags
+
+
+def test_a_score_set_by_more_than_the_fast_tier_names_its_models() -> None:
+    alone = signals(spam=0.97)
+    assert evaluate(post("buy now"), None, None, alone, POLICY).reasons[0].message == (
+        "spam 0.97 ≥ 0.9"
+    )
+    seconded = signals(spam=0.97)
+    seconded.scores["spam"] = Score(0.97, "spam-en.v1+spam-seeds.v1")
+    message = evaluate(post("buy now"), None, None, seconded, POLICY).reasons[0].message
+    assert message == "spam 0.97 ≥ 0.9 (spam-en.v1 + spam-seeds.v1)"
 
 
 def test_strike_ladder_follows_the_members_strikes() -> None:
