@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gardien.classifiers import datasets
+from gardien.classifiers import datasets, rescue
 from gardien.classifiers.datasets import Split
 from gardien.classifiers.evasions import NAMES, rewrite
 from gardien.classifiers.functional import Decide, Score, functional_report
@@ -276,7 +276,7 @@ def evaluate(
     return {
         "models": {task: tier.model(task).meta for task in ("offensive", "hate", "sentiment",
                                                             "spam", "complaint", "intent")},
-        "second_opinions": {task: second.meta for task in ("offensive", "hate")
+        "second_opinions": {task: second.meta for task in rescue.TASKS
                             if (second := tier.second_opinion(task)) is not None},
         "results": [asdict(row) for row in rows],
         "offtopic_dev": [asdict(row) for row in dev],
