@@ -78,8 +78,10 @@ def _swearing_split(label_of: Callable[[str], int]) -> Split:
 
 
 def _seed_split(label_of: Callable[[str], int], data: Path, other: int) -> Split:
+    """The intent seeds and the plain customers' posts (240 more, angry or glad without
+    swearing; session 10: complaints_en, all rows unseen, 0.693 → 0.707), then neutral tweets."""
     split = Split()
-    for row in seeds():
+    for row in [*seeds(), *read_seeds("plain_customer_seeds.csv")]:
         split.add([row["text"]], [label_of(row["intent"])], row["lang"])
     chatter = _neutral_tweets(data, 150)
     split.add(chatter.texts, [other] * len(chatter), "en")
