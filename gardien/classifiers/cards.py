@@ -41,8 +41,9 @@ LIMITS = {
     "thought of, not what the public sets' annotators called harm, and it is blind to punctuation "
     "and emoji. It reads words, not sentences: a negated attack, a quoted one or a warm mention of "
     "a group in an attack's words can pass its gate (the functional sets' negated, quoted and "
-    "identity posts lose a few). It only ever raises the main model's score, only past its "
-    "language's gate, and only in English and French.",
+    "identity posts lose a few), and a phrase its attacks use can carry a kind post or a short "
+    "reply past it ('Grateful for every one of them.', 'Nice one'). It only ever raises the main "
+    "model's score, only past its language's gate, and only in English and French.",
     "intent": "Trained on about 1,100 hand-written seed posts (80 to 200 per intent and language; "
     "complaints most), 240 plainer ones (seeds/plain_customer_seeds.csv) and 240 that swear, "
     "plus neutral tweets as 'other': a starting point for "

@@ -89,8 +89,11 @@ def group_rows() -> list[dict[str, str]]:
     (`seeds/group_seeds.csv`): attacks in varied words, and plain, kind, counter-speech and
     negated mentions, so that the hate model learns more than the templates' few phrasings;
     `group_seeds_more.csv` (session 9) adds attacks on more groups in more forms, and abuse of
-    persons, things and non-protected groups (offensive, not hate)."""
-    return [*read_seeds("group_seeds.csv"), *read_seeds("group_seeds_more.csv")]
+    persons, things and non-protected groups (offensive, not hate); `group_seeds_forms.csv`
+    (session 11) threats, insinuation, hashtags and @accounts against negated attacks,
+    counter-speech and violent talk about things."""
+    files = ("group_seeds.csv", "group_seeds_more.csv", "group_seeds_forms.csv")
+    return [row for name in files for row in read_seeds(name)]
 
 
 def counter_rows() -> list[dict[str, str]]:
