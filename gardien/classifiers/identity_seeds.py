@@ -68,13 +68,14 @@ def identity_rows() -> list[dict[str, str]]:
             name, gender = groups[(i * 5 + j) % len(groups)]
             text = fill(row["template"], name, gender)
             rows.append({"text": text, "lang": row["lang"], "hate": row["hate"],
-                         "offensive": row["offensive"]})  # fmt: skip
+                         "offensive": row["offensive"], "template": row["template"]})  # fmt: skip
         if attack:
             others = targets[row["lang"], "other"]
             for j in range(PER_OTHER):
                 name, gender = others[(i * PER_OTHER + j) % len(others)]
                 text = fill(row["template"], name, gender)
-                rows.append({"text": text, "lang": row["lang"], "hate": "0", "offensive": "1"})
+                rows.append({"text": text, "lang": row["lang"], "hate": "0", "offensive": "1",
+                             "template": row["template"]})  # fmt: skip
     return rows
 
 

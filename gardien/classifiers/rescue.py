@@ -93,6 +93,16 @@ def seeds_split(task: str, data: Path) -> Split:
     return split
 
 
+def template_groups(split: Split) -> list[str]:
+    """Each row's cross-validation group: its template for the filled identity templates (the
+    first rows of `seeds_split`), the row itself for every other."""
+    from gardien.classifiers.identity_seeds import identity_rows
+
+    templated = [row["template"] for row in identity_rows()]
+    assert split.texts[: len(templated)] == [row["text"] for row in identity_rows()]
+    return [*templated, *(f"row {i}" for i in range(len(templated), len(split)))]
+
+
 def lift(
     main: NDArray[np.float32], second: NDArray[np.float32], gates: NDArray[np.float32]
 ) -> tuple[NDArray[np.float32], NDArray[np.bool_]]:
@@ -199,7 +209,7 @@ def fit_second_opinion(
         for source in registry_spec(task).sources
     ]
     words_only = WordsOnly(encoder)
-    rows = Data(split, Split(), [*SOURCES, *public])
+    rows = Data(split, Split(), [*SOURCES, *public], groups=template_groups(split))
     model = fit_linear(spec, words_only, rows, log, CV_GRID)  # type: ignore[arg-type]
     model.sparse[words_only.drop] = 0.0
     dev = Split()

@@ -52,6 +52,9 @@ class Data:
     #: Rows learnt by every fit, each cross-validation fold included, and never scored: hand-written
     #: seeds beside a data set judged by cross-validation (the local complaints_en model).
     extra: Split = field(default_factory=Split)
+    #: Cross-validation groups of the training rows (rows of one group share a fold): the fills
+    #: of one template, so that CV does not reward learning a sentence with another group in it.
+    groups: list[str] | None = None
 
 
 def seeds(file: str = "intent_seeds.csv") -> list[dict[str, str]]:
@@ -210,7 +213,7 @@ def fit_linear(
             xv, yv = val.at(scale), np.array(data.val.labels)
             margins = model.fit(*_with(x, y, x_extra, y_extra)).decision_function(xv)
         else:
-            margins, yv = _cross_margins(model, x, y, x_extra, y_extra), y
+            margins, yv = _cross_margins(model, x, y, x_extra, y_extra, data.groups), y
         if positive is not None:  # one class of a softmax: its log-odds against the others
             margins, yv = one_of_softmax(margins, positive)[:, 0], (yv == positive).astype(int)
         score = macro_f1(yv, _argmax(margins, spec.binary))
@@ -244,7 +247,7 @@ def fit_linear(
             "ece_raw": round(before, 4),
             "ece_calibrated": round(after, 4),
             "size": len(yv),
-            "kind": "validation split" if len(data.val) else "5-fold CV on training",
+            "kind": "validation split" if len(data.val) else _cv_kind(data),
         },
         "train_size": len(y),
     }
@@ -270,17 +273,30 @@ def _with(
     return (x, y) if x_extra is None else (sp.vstack([x, x_extra]).tocsr(), np.r_[y, y_extra])
 
 
-def _cross_margins(
-    model: Any, x: Any, y: NDArray[np.int64], x_extra: Any, y_extra: NDArray[np.int64]
-) -> NDArray[np.float64]:
-    """Out-of-fold margins of every row of `x` (5 stratified folds, fixed seed); the extra rows
-    join each fold's training and are never scored."""
-    from sklearn.base import clone
-    from sklearn.model_selection import StratifiedKFold
+def _cv_kind(data: Data) -> str:
+    return "5-fold CV on training" + (", folds grouped by template" if data.groups else "")
 
-    folds = StratifiedKFold(5, shuffle=True, random_state=datasets.SEED)
+
+def _cross_margins(
+    model: Any,
+    x: Any,
+    y: NDArray[np.int64],
+    x_extra: Any,
+    y_extra: NDArray[np.int64],
+    groups: list[str] | None = None,
+) -> NDArray[np.float64]:
+    """Out-of-fold margins of every row of `x` (5 stratified folds, fixed seed; with `groups`,
+    each group's rows in one fold); the extra rows join each fold's training, never scored."""
+    from sklearn.base import clone
+    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
+
+    if groups is None:
+        split = StratifiedKFold(5, shuffle=True, random_state=datasets.SEED).split(x, y)
+    else:
+        folds = StratifiedGroupKFold(5, shuffle=True, random_state=datasets.SEED)
+        split = folds.split(x, y, groups)
     parts = []
-    for learn, held in folds.split(x, y):
+    for learn, held in split:
         fitted = clone(model).fit(*_with(x[learn], y[learn], x_extra, y_extra))
         parts.append((held, fitted.decision_function(x[held])))
     out = np.zeros((len(y), *parts[0][1].shape[1:]))

@@ -164,3 +164,20 @@ def test_the_accurate_stage_leaves_raised_posts_alone(tier: FastTier) -> None:
     for record, old in zip(batch, before, strict=True):
         new = record.signals.scores["hate"]
         assert (new == old) == is_rescued(old.model)
+
+
+def test_every_fill_of_a_template_shares_one_cross_validation_group() -> None:
+    from gardien.classifiers.identity_seeds import identity_rows, identity_split
+    from gardien.classifiers.rescue import template_groups
+
+    split = identity_split("hate")
+    groups = template_groups(split)
+    rows = identity_rows()
+    assert len(groups) == len(split)
+    by_template: dict[str, set[str]] = {}
+    for row, group in zip(rows, groups, strict=False):
+        by_template.setdefault(row["template"], set()).add(group)
+    assert all(len(g) == 1 for g in by_template.values())
+    assert len(set(groups[: len(rows)])) == len(by_template)  # one group per template
+    rest = groups[len(rows) :]
+    assert len(set(rest)) == len(rest)  # every hand-written post is its own group

@@ -209,3 +209,26 @@ def test_a_language_keeps_the_pooled_threshold_unless_its_own_posts_beat_it() ->
     clear = [0.55, 0.56, 0.58, 0.60, 0.62]  # 0.6 wins by more than the tolerance
     assert nearest_to_pooled(grid, clear, pooled=0.4) == 0.6
     assert nearest_to_pooled(grid, clear, pooled=0.4, tolerance=0.05) == 0.5
+
+
+def test_cross_validation_grouped_by_template_does_not_reward_memorised_sentences() -> None:
+    """Fills of one template differ only in the group named: split across folds, each is
+    scored by a model that learnt its twin; grouped, a held-out template is new to the model."""
+    attacks = ["{g} are vermin", "{g} smell foul", "ban {g} forever", "{g} ruin towns"]
+    kind = ["{g} are lovely", "welcome {g} here", "{g} helped us", "proud of {g}"]
+    groups = ["cats", "dogs", "owls", "bees", "ants", "eels"]
+    rows = [(t.format(g=g), label, t) for label, ts in ((1, attacks), (0, kind)) for t in ts
+            for g in groups]  # fmt: skip
+    texts = [text for text, _, _ in rows]
+    featurizer = Featurizer.build(texts, max_words=200, max_chars=10, min_df=1)
+    vectors = np.zeros((featurizer.n_word, 2), np.float32)
+    encoder = Encoder(featurizer, np.arange(featurizer.n_word), vectors)
+    split = Split(texts, [label for _, label, _ in rows], ["en"] * len(rows))
+    spec = ModelSpec("rude.v0", "rude", ("rude",))
+    grid = ((4.0, 1.0),)
+    mixed = fit_linear(spec, encoder, Data(split, Split()), lambda _: None, grid)
+    grouped_data = Data(split, Split(), groups=[t for _, _, t in rows])
+    grouped = fit_linear(spec, encoder, grouped_data, lambda _: None, grid)
+    assert mixed.meta["validation"]["macro_f1"] == 1.0
+    assert grouped.meta["validation"]["macro_f1"] < 0.8
+    assert grouped.meta["validation"]["kind"] == "5-fold CV on training, folds grouped by template"
