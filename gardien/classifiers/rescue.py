@@ -3,9 +3,10 @@
 The hate and offensive models learn from tweets labelled by other people for other purposes
 (HatEval, OffensEval, MLMA). On posts written apart from every training row (the functional dev
 and held-out sets) they missed plain attacks ("I hate women." scored 0.42 for hate, under its
-threshold, until session 11's templates). A model of the same kind trained on our hand-written rows (templates, group seeds,
-counter-speech, customers' posts, swearing), with everyday tweets and the public sets' not-harm
-rows as harm 0, ranks those sets better, yet ranks HatEval's validation poorly: it has learnt
+threshold, until session 11's templates). A model of the same kind trained on our hand-written
+rows (templates, group seeds, counter-speech, customers' posts, swearing), with everyday tweets
+and the public sets' not-harm rows as harm 0, ranks those sets better, yet ranks HatEval's
+validation poorly: it has learnt
 the lessons, not the tweets. So it never decides alone and never lowers a score. Where it is at
 least its language's gate sure, the post's score becomes the higher of the two; the Score names
 both models and its spans are the second model's.
@@ -98,9 +99,9 @@ def template_groups(split: Split) -> list[str]:
     first rows of `seeds_split`), the row itself for every other."""
     from gardien.classifiers.identity_seeds import identity_rows
 
-    templated = [row["template"] for row in identity_rows()]
-    assert split.texts[: len(templated)] == [row["text"] for row in identity_rows()]
-    return [*templated, *(f"row {i}" for i in range(len(templated), len(split)))]
+    rows = identity_rows()
+    assert split.texts[: len(rows)] == [row["text"] for row in rows]
+    return [*(row["template"] for row in rows), *(f"row {i}" for i in range(len(rows), len(split)))]
 
 
 def lift(
