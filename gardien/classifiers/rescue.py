@@ -6,10 +6,9 @@ and held-out sets) they missed plain attacks ("I hate women." scored 0.42 for ha
 threshold, until session 11's templates). A model of the same kind trained on our hand-written
 rows (templates, group seeds, counter-speech, customers' posts, swearing), with everyday tweets
 and the public sets' not-harm rows as harm 0, ranks those sets better, yet ranks HatEval's
-validation poorly: it has learnt
-the lessons, not the tweets. So it never decides alone and never lowers a score. Where it is at
-least its language's gate sure, the post's score becomes the higher of the two; the Score names
-both models and its spans are the second model's.
+validation poorly: it has learnt the lessons, not the tweets. So it never decides alone and
+never lowers a score. Where it is at least its language's gate sure, the post's score becomes
+the higher of the two; the Score names both models and its spans are the second model's.
 
 The gates (`choose_gates`): validation keeps those that cost at most TOLERANCE, and since it can
 hardly tell them apart, the functional dev set chooses among them (docs/CLASSIFIERS.md).
