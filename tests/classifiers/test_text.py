@@ -34,7 +34,9 @@ def test_links_handles_and_phones_become_placeholders() -> None:
     ]  # fmt: skip
 
 
-@pytest.mark.parametrize("text", ["Tu es un 1d10t !", "f.u.c.k y0u", "Ｃａｆé \u200bnul", ""])
+@pytest.mark.parametrize(
+    "text", ["Tu es un 1d10t !", "f.u.c.k y0u", "Ｃａｆé \u200bnul", "", "ok #B4nTh3Gays #MAGA!"]
+)
 def test_offsets_point_into_the_original(text: str) -> None:
     canon, offsets = canonical_with_offsets(text)
     assert canon == canonical(text)
@@ -48,3 +50,26 @@ def test_a_canonical_span_maps_back_to_the_written_word() -> None:
     start = canon.index("idiot")
     begin, end = original_span(offsets, start, start + 5, len(text))
     assert text[begin:end] == "1d10t"
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("#BanTheGays!", "#banthegays ban the gays!"),
+        ("#LesFemmesALaCuisine", "#lesfemmesalacuisine les femmes a la cuisine"),
+        ("#NoDACA", "#nodaca no daca"),
+        ("#PédésDehors", "#pedesdehors pedes dehors"),
+        ("#MAGA #paris #Paris", "#maga #paris #paris"),  # nothing to split
+        ("C#Sharp", "c#sharp"),  # not a hashtag
+    ],
+)
+def test_camel_case_hashtags_are_followed_by_their_words(written: str, read: str) -> None:
+    assert canonical(written) == read
+
+
+def test_a_hashtags_words_map_back_into_the_hashtag() -> None:
+    text = "so #BanTheGays now"
+    canon, offsets = canonical_with_offsets(text)
+    start = canon.index(" gays ") + 1
+    begin, end = original_span(offsets, start, start + 4, len(text))
+    assert text[begin:end] == "Gays"

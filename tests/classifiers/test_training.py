@@ -115,6 +115,12 @@ def test_a_mistyped_word_reads_as_the_commonest_known_word_one_typo_away() -> No
     assert featurizer.ids("you wmoen") == featurizer.ids("you women")
 
 
+def test_a_swap_wins_over_a_commoner_word_one_letter_shorter() -> None:
+    featurizer = Featurizer(["femmes", "memes"], [" fe", "fem"], np.array([3, 1, 1, 1], np.float32))
+    assert featurizer.repair("fmemes") == "femmes"
+    assert featurizer.repair("xmemes") == "memes"  # no swap reads as a word: one letter too many
+
+
 def test_two_known_words_run_together_read_as_both() -> None:
     words = ["black", "people", "black people", "are", "scum", "pepper"]
     featurizer = Featurizer(words, [" bla", "blac", "lack"], np.ones(9, np.float32))
