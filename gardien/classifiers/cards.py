@@ -80,10 +80,25 @@ Train size {meta["train_size"]}; any text also present in a test split was dropp
 ## Test scores
 Run `gardien eval`; the figures at the time of writing are in docs/CLASSIFIERS.md.
 
-{_second_opinion(meta)}## Known limits
+{_second_opinion(meta)}{_implied(meta)}## Known limits
 {LIMITS["second opinion" if "gates" in meta else meta["task"]]}
 """
     (folder / "MODEL_CARD.md").write_text(text, encoding="utf-8")
+
+
+def _implied(meta: dict[str, object]) -> str:
+    """The section of a model another task's score may lift (offensive, by hate)."""
+    if "implied_gates" not in meta:
+        return ""
+    gates = meta["implied_gates"]
+    assert isinstance(gates, dict)
+    chosen = ", ".join(f"{lang} {'none' if g is None else g}" for lang, g in sorted(gates.items()))
+    return f"""## Lifted by `{meta["implied_by"]}` (classifiers/implied.py)
+An attack on a group is offensive: the {meta["implied_by"]} score, carried onto this model's scale
+(its threshold on this one's, per language), replaces this model's score where it is higher and
+at least the language's gate ({chosen}); the gates are chosen as the second opinions' are.
+
+"""
 
 
 def _second_opinion(meta: dict[str, object]) -> str:

@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from gardien.classifiers.implied import IMPLIED_BY, carried
+from gardien.classifiers.implied import row_gates as implied_row_gates
 from gardien.classifiers.linear import Encoder, LinearModel, load_model
 from gardien.errors import ConfigError
 
@@ -134,25 +136,63 @@ class FastTier:
     def scored(
         self, task: str, texts: list[str], languages: list[str] | None = None, rescue: bool = True
     ) -> tuple[NDArray[np.float32], NDArray[np.bool_]]:
-        """Probabilities, and which posts the second opinion raised (hate and offensive: where
-        the model of the hand-written posts is sure past its language's gate, its score)."""
-        encoded = self.encoder.encode(texts)
-        raised = np.zeros(len(texts), dtype=np.bool_)
-        if languages is None or task != "complaint" or not self._local_complaints():
-            out = self.model(task).probabilities(encoded)
-        else:
-            out = self.model(task, "en").probabilities(encoded)
-            others = [i for i, lang in enumerate(languages) if lang != "en"]
-            if others:
-                out[others] = self.model(task, "fr").probabilities(encoded)[others]
-        second = self.second_opinion(task) if rescue else None
-        if second is not None and len(texts):
-            from gardien.classifiers.rescue import lift, row_gates
+        """Probabilities, and which posts a model other than the task's own raised (see
+        `decided`)."""
+        out, setters = self.decided(task, texts, languages, rescue)
+        return out, np.array([s is not None for s in setters], dtype=np.bool_)
 
-            gates = row_gates(second, languages, len(texts))
-            lifted, raised = lift(out[:, 0], second.probabilities(encoded)[:, 0], gates)
+    def decided(
+        self, task: str, texts: list[str], languages: list[str] | None = None, rescue: bool = True
+    ) -> tuple[NDArray[np.float32], list[LinearModel | None]]:
+        """Probabilities, and for each post the model that set its score when not the task's
+        own: the second opinion (hate and offensive: the model of the hand-written posts, where
+        it is sure past its language's gate), or for offensive, hate where it is sure past its
+        own gate (`implied.py`). Without `rescue`, the task's own model alone."""
+        from gardien.classifiers.rescue import lift
+
+        if not rescue:
+            return self._own(task, texts, languages), [None] * len(texts)
+        out, setters = self.rescued(task, texts, languages)
+        gates = self.model(task).meta.get("implied_gates")
+        if task in IMPLIED_BY and gates and languages is not None and len(texts):
+            source, source_setters = self.rescued(IMPLIED_BY[task], texts, languages)
+            lifted, raised = lift(
+                out[:, 0],
+                carried(self, task, source[:, 0], languages),
+                implied_row_gates(self.model(task), languages),
+            )
+            source_model = self.model(IMPLIED_BY[task])
+            setters = [
+                (source_setters[i] or source_model) if r else setters[i]
+                for i, r in enumerate(raised)
+            ]
             out = lifted[:, None]
-        return out, raised
+        return out, setters
+
+    def rescued(
+        self, task: str, texts: list[str], languages: list[str] | None = None
+    ) -> tuple[NDArray[np.float32], list[LinearModel | None]]:
+        """The task's own probabilities after its second opinion, and the posts it set."""
+        from gardien.classifiers.rescue import lift, row_gates
+
+        out = self._own(task, texts, languages)
+        second = self.second_opinion(task)
+        if second is None or not len(texts):
+            return out, [None] * len(texts)
+        gates = row_gates(second, languages, len(texts))
+        opinion = second.probabilities(self.encoder.encode(texts))[:, 0]
+        lifted, raised = lift(out[:, 0], opinion, gates)
+        return lifted[:, None], [second if r else None for r in raised]
+
+    def _own(self, task: str, texts: list[str], languages: list[str] | None) -> NDArray[np.float32]:
+        encoded = self.encoder.encode(texts)
+        if languages is None or task != "complaint" or not self._local_complaints():
+            return self.model(task).probabilities(encoded)
+        out = self.model(task, "en").probabilities(encoded)
+        others = [i for i, lang in enumerate(languages) if lang != "en"]
+        if others:
+            out[others] = self.model(task, "fr").probabilities(encoded)[others]
+        return out
 
 
 @lru_cache(maxsize=1)

@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 from gardien.classifiers import datasets
 from gardien.classifiers.datasets import Split
 from gardien.classifiers.features import Features
+from gardien.classifiers.implied import IMPLIED_BY
 from gardien.classifiers.linear import Encoded, Encoder, LinearModel
 from gardien.classifiers.metrics import macro_f1
 from gardien.classifiers.registry import ModelSpec
@@ -66,8 +67,13 @@ def seeds_spec(task: str) -> ModelSpec:
 
 
 def is_rescued(model_name: str) -> bool:
-    """Whether a Score's model string says the second opinion set it ("a+hate-seeds.v1")."""
-    return model_name.rsplit("+", 1)[-1].endswith(SUFFIX)
+    """Whether a Score's model string says a second opinion set it ("a+hate-seeds.v1"), or
+    the task that implies it ("offensive-en-fr.v1+hate-en-fr.v1", `implied.py`)."""
+    if "+" not in model_name:
+        return False  # the task's own model
+    setter = model_name.rsplit("+", 1)[-1]
+    implying = {registry_spec(task).name for task in IMPLIED_BY.values()}
+    return setter.endswith(SUFFIX) or setter in implying
 
 
 def seeds_split(task: str, data: Path) -> Split:

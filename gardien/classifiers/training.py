@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from gardien.classifiers import datasets, rescue
+from gardien.classifiers import datasets, implied, rescue
 from gardien.classifiers.calibration import calibrate
 from gardien.classifiers.cards import write_card
 from gardien.classifiers.datasets import Split
@@ -32,6 +32,7 @@ from gardien.classifiers.registry import (
     ModelSpec,
     model_path,
 )
+from gardien.classifiers.registry import spec as registry_spec
 from gardien.errors import ConfigError
 
 Log = Callable[[str], None]
@@ -344,8 +345,26 @@ def train_all(data: Path, log: Log, only: tuple[str, ...] = ()) -> list[LinearMo
             )
             _save(second)
             built.append(second)
+    if {s.task for s in specs} & {*implied.IMPLIED_BY, *implied.IMPLIED_BY.values()}:
+        built.extend(_fit_implied_gates(loaded, log))
     built.extend(train_local_complaints(data, encoder, log))
     return built
+
+
+def _fit_implied_gates(loaded: dict[str, Data], log: Log) -> list[LinearModel]:
+    """Gates for hate's lift of offensive (`implied.py`), chosen against the models just built."""
+    from gardien.classifiers.registry import FastTier
+
+    out = []
+    tier = FastTier()
+    for task, source in implied.IMPLIED_BY.items():
+        model = tier.model(task)
+        gates = implied.fit_gates(tier, task, loaded[registry_spec(task).name].val, log)
+        log(f"  {model.name}: lifted by {source} past gates {gates}")
+        model.meta.update(implied_by=source, implied_gates=gates)
+        _save(model)
+        out.append(model)
+    return out
 
 
 def _save(model: LinearModel) -> None:

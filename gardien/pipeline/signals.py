@@ -65,17 +65,16 @@ class ClassifierStage:
         tier = self.tier or fast_tier()
         texts = [record.post.text for record in batch]
         languages = [_code(record) for record in batch]
-        probabilities, raised = tier.scored(self.task, texts, languages)
+        probabilities, setters = tier.decided(self.task, texts, languages)
         names = self.score_names()
-        second = tier.second_opinion(self.task)
-        for record, row, language, lifted in zip(
-            batch, probabilities, languages, raised, strict=True
+        for record, row, language, setter in zip(
+            batch, probabilities, languages, setters, strict=True
         ):
             _flag_language(record)
             model = tier.model(self.task, language)
             label = model.name
-            if lifted and second is not None:  # the second opinion set it: its words show why
-                model, label = second, f"{model.name}+{second.name}"
+            if setter is not None:  # a second opinion or hate set it: its words show why
+                model, label = setter, f"{model.name}+{setter.name}"
             for k, name in enumerate(names):
                 value = float(row[k])
                 explain = (
@@ -225,7 +224,8 @@ class AccurateStage:
     `high`; by default the band the head chose on validation data (`Head.band`). Each post
     goes to the task's head for its language (`AccurateTier.head_for`). Spans stay those of
     the fast tier; the model name shows both tiers. A post the second opinion raised (hand-written
-    lessons, `classifiers/rescue.py`) keeps its score: the heads learnt only from tweets.
+    lessons, `classifiers/rescue.py`) or hate (`classifiers/implied.py`) keeps its score: the
+    heads learnt only from tweets.
     """
 
     def __init__(

@@ -1,0 +1,93 @@
+"""Hate implies offensive: an attack on people for their group is offensive, whatever the
+offensive model learnt.
+
+The offensive model learns from OLID and MLMA, the hate model from HatEval, MLMA and our
+hand-written group posts; where hate is sure and offensive is not ("Les Noirs, on devrait les
+remettre dans les champs de coton." — French offensive's threshold is 0.70, as MLMA's tweets are
+80 % hostile), a moderator would see a post marked hateful but not offensive. So the hate score,
+carried onto offensive's scale (piecewise linear through (0, 0), (hate's threshold, offensive's
+threshold) and (1, 1), per language), lifts the offensive score where it is at least the
+language's gate. Like the second opinion it only ever lifts, and its gates are chosen the same
+way (`rescue.choose_gates`: validation vetoes the costly ones, the functional dev set picks):
+OLID, offensive's validation, does not call every hateful tweet offensive ("build the wall"
+without a slur is not), so a lift from every post over hate's threshold costs English
+validation 0.011 (docs/CLASSIFIERS.md, session 12).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from gardien.classifiers.datasets import Split
+    from gardien.classifiers.linear import LinearModel
+    from gardien.classifiers.registry import FastTier
+    from gardien.classifiers.rescue import Scored
+
+#: The task whose score another task's score lifts: offensive ≥ hate.
+IMPLIED_BY = {"offensive": "hate"}
+
+
+def onto_scale(
+    scores: NDArray[np.float32], source: NDArray[np.float32], target: NDArray[np.float32]
+) -> NDArray[np.float32]:
+    """`scores` moved from one task's scale to another's: each row's `source` threshold lands
+    on its `target` threshold, 0 on 0 and 1 on 1, linear in between."""
+    below = scores * target / source
+    above = target + (scores - source) * (1 - target) / np.maximum(1 - source, 1e-6)
+    return np.where(scores <= source, below, above).astype(np.float32)
+
+
+def carried(
+    tier: FastTier, task: str, scores: NDArray[np.float32], languages: Sequence[str]
+) -> NDArray[np.float32]:
+    """The implying task's scores (n,) on `task`'s scale, per row's language."""
+    own, source = tier.model(task), tier.model(IMPLIED_BY[task])
+    unique = sorted(set(languages))
+    to = {lang: own.threshold_for(lang) for lang in unique}
+    frm = {lang: source.threshold_for(lang) for lang in unique}
+    return onto_scale(
+        scores,
+        np.array([frm[lang] for lang in languages], dtype=np.float32),
+        np.array([to[lang] for lang in languages], dtype=np.float32),
+    )
+
+
+def row_gates(model: LinearModel, languages: Sequence[str]) -> NDArray[np.float32]:
+    """Each row's gate from `model.meta["implied_gates"]`; none (inf) where not chosen."""
+    gates: dict[str, float | None] = model.meta.get("implied_gates", {})
+    own = {lang: np.inf if gate is None else gate for lang, gate in gates.items()}
+    return np.array([own.get(lang, np.inf) for lang in languages], dtype=np.float32)
+
+
+def fit_gates(
+    tier: FastTier, task: str, val: Split, log: Callable[[str], None]
+) -> dict[str, float | None]:
+    """Each language's gate for the lift of `task` by the task that implies it, chosen on
+    `task`'s validation split and the functional dev set as the second opinions' are."""
+    from gardien.classifiers.datasets import Split, merge
+    from gardien.classifiers.functional import functional_split
+    from gardien.classifiers.rescue import DEV_SET, choose_gates
+
+    dev = merge(*(functional_split(task, lang, DEV_SET)[0] for lang in ("en", "fr")))
+    thresholds = {lang: tier.model(task).threshold_for(lang) for lang in ("en", "fr")}
+    log(f"  {task} lifted by {IMPLIED_BY[task]}: gates")
+    assert isinstance(val, Split)
+    return choose_gates(_scored(tier, task, val), _scored(tier, task, dev), thresholds, log)
+
+
+def _scored(tier: FastTier, task: str, split: Split) -> Scored:
+    from gardien.classifiers.rescue import Scored
+
+    own, _ = tier.rescued(task, split.texts, split.langs)
+    source, _ = tier.rescued(IMPLIED_BY[task], split.texts, split.langs)
+    return Scored(
+        own[:, 0],
+        carried(tier, task, source[:, 0], split.langs),
+        np.asarray(split.labels),
+        np.asarray(split.langs),
+    )

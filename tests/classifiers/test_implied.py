@@ -1,0 +1,120 @@
+"""Hate implies offensive (classifiers/implied.py): offensive's score is never under hate's,
+carried onto offensive's scale; it only lifts, names the hate model and shows its words."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+
+from gardien.classifiers.implied import carried, onto_scale, row_gates
+from gardien.classifiers.registry import FastTier, fast_tier
+from gardien.classifiers.rescue import is_rescued
+from gardien.domain import Post
+from gardien.pipeline.language import IdentifyLanguage
+from gardien.pipeline.normalise import Normalise
+from gardien.pipeline.record import StageContext, TriageRecord
+from gardien.pipeline.signals import OffensiveStage
+
+#: Attacks on groups whose words are not insults: hate is surer of them than offensive.
+ATTACKS = [
+    "Les Noirs, on devrait les remettre dans les champs de coton.",
+    "Une femme au volant, c'est un accident annoncé, qu'elle retourne à ses casseroles.",
+    "Il faut expulser tous les musulmans de ce pays.",
+    "Immigrants should all be sent back where they came from.",
+    "Women are too stupid to vote.",
+]
+LANGS = ["fr", "fr", "fr", "en", "en"]
+
+
+@pytest.fixture(scope="module")
+def tier() -> FastTier:
+    return fast_tier()
+
+
+def test_onto_scale_lands_each_threshold_on_the_other_and_keeps_the_ends() -> None:
+    source = np.array([0.5, 0.5, 0.5, 0.5, 0.4], np.float32)
+    target = np.array([0.7, 0.7, 0.7, 0.7, 0.5], np.float32)
+    scores = np.array([0.0, 0.5, 1.0, 0.25, 0.7], np.float32)
+    assert onto_scale(scores, source, target).tolist() == pytest.approx([0, 0.7, 1, 0.35, 0.75])
+    grid = np.linspace(0, 1, 101, dtype=np.float32)
+    carried = onto_scale(grid, np.full(101, 0.3, np.float32), np.full(101, 0.8, np.float32))
+    assert np.all(np.diff(carried) >= 0)
+
+
+def test_row_gates_read_the_models_gates_and_none_means_no_lift(tier: FastTier) -> None:
+    model = tier.model("offensive")
+    saved = model.meta.get("implied_gates")
+    model.meta["implied_gates"] = {"en": None, "fr": 0.7}
+    try:
+        assert row_gates(model, ["en", "fr", "de"]).tolist() == pytest.approx([np.inf, 0.7, np.inf])
+    finally:
+        model.meta["implied_gates"] = saved
+
+
+@pytest.fixture
+def gated(tier: FastTier):  # type: ignore[no-untyped-def]
+    """Offensive lifted by hate from its threshold on, in both languages, for these tests."""
+    model = tier.model("offensive")
+    saved = model.meta.get("implied_gates")
+    model.meta["implied_gates"] = {lang: model.threshold_for(lang) for lang in ("en", "fr")}
+    yield tier
+    model.meta["implied_gates"] = saved
+
+
+def test_past_its_gate_hate_lifts_offensive_and_names_itself(gated: FastTier) -> None:
+    tier = gated
+    hate, _ = tier.rescued("hate", ATTACKS, LANGS)
+    offensive, setters = tier.decided("offensive", ATTACKS, LANGS)
+    alone, _ = tier.rescued("offensive", ATTACKS, LANGS)
+    assert np.all(offensive >= alone)
+    lifted = carried(tier, "offensive", hate[:, 0], LANGS)
+    hate_side = {tier.model("hate").name, tier.second_opinion("hate").name}  # type: ignore[union-attr]
+    assert any(s is not None and s.name in hate_side for s in setters), "hate lifted no post"
+    for lang, h, o, c in zip(LANGS, hate[:, 0], offensive[:, 0], lifted, strict=True):
+        assert o >= c - 1e-6  # the gate is the threshold: every carried score counts
+        if h >= tier.model("hate").threshold_for(lang):
+            assert o >= tier.model("offensive").threshold_for(lang) - 1e-6
+
+
+def test_without_gates_offensive_is_its_own_after_the_second_opinion(tier: FastTier) -> None:
+    model = tier.model("offensive")
+    saved = model.meta.get("implied_gates")
+    model.meta["implied_gates"] = {"en": None, "fr": None}
+    try:
+        offensive, setters = tier.decided("offensive", ATTACKS, LANGS)
+        alone, own_setters = tier.rescued("offensive", ATTACKS, LANGS)
+        assert np.array_equal(offensive, alone) and setters == own_setters
+    finally:
+        model.meta["implied_gates"] = saved
+
+
+def test_the_offensive_stage_names_hate_and_shows_its_words_where_hate_set_the_score(
+    gated: FastTier,
+) -> None:
+    tier = gated
+    batch = [
+        TriageRecord("c", Post("forum", str(i), "bob", text, datetime(2025, 1, 1, tzinfo=UTC)))
+        for i, text in enumerate(ATTACKS)
+    ]
+    for stage in (Normalise(), IdentifyLanguage()):
+        stage(batch, StageContext())
+    OffensiveStage(tier)(batch, StageContext())
+    languages = [r.signals.language.code for r in batch]  # type: ignore[union-attr]
+    fused, setters = tier.decided("offensive", ATTACKS, languages)
+    for record, setter, value in zip(batch, setters, fused[:, 0], strict=True):
+        score = record.signals.scores["offensive"]
+        assert score.value == pytest.approx(float(value), abs=1e-4)
+        assert is_rescued(score.model) == (setter is not None)
+        if setter is not None:
+            assert score.model == f"offensive-en-fr.v1+{setter.name}"
+            assert score.spans
+
+
+def test_a_score_set_by_hate_reads_as_lifted_and_hates_own_does_not() -> None:
+    assert is_rescued("offensive-en-fr.v1+hate-en-fr.v1")
+    assert is_rescued("offensive-en-fr.v1+hate-seeds.v1")
+    assert not is_rescued("hate-en-fr.v1")
+    assert not is_rescued("offensive-en-fr.v1")
+    assert not is_rescued("hate-en-fr.v1+hate-minilm.v1")
