@@ -86,13 +86,18 @@ Run `gardien eval`; the figures at the time of writing are in docs/CLASSIFIERS.m
     (folder / "MODEL_CARD.md").write_text(text, encoding="utf-8")
 
 
+def _gates(meta: dict[str, object], key: str) -> str:
+    """A model's gates per language, as the cards print them ("en none, fr 0.7")."""
+    gates = meta[key]
+    assert isinstance(gates, dict)
+    return ", ".join(f"{lang} {'none' if g is None else g}" for lang, g in sorted(gates.items()))
+
+
 def _implied(meta: dict[str, object]) -> str:
     """The section of a model another task's score may lift (offensive, by hate)."""
     if "implied_gates" not in meta:
         return ""
-    gates = meta["implied_gates"]
-    assert isinstance(gates, dict)
-    chosen = ", ".join(f"{lang} {'none' if g is None else g}" for lang, g in sorted(gates.items()))
+    chosen = _gates(meta, "implied_gates")
     return f"""## Lifted by `{meta["implied_by"]}` (classifiers/implied.py)
 An attack on a group is offensive: the {meta["implied_by"]} score, carried onto this model's scale
 (its threshold on this one's, per language), replaces this model's score where it is higher and
@@ -105,9 +110,7 @@ def _second_opinion(meta: dict[str, object]) -> str:
     """The section a second opinion's card adds: what it serves and its gates."""
     if "gates" not in meta:
         return ""
-    gates = meta["gates"]
-    assert isinstance(gates, dict)
-    chosen = ", ".join(f"{lang} {'none' if g is None else g}" for lang, g in sorted(gates.items()))
+    chosen = _gates(meta, "gates")
     return f"""## Second opinion for `{meta["second_opinion_for"]}` (classifiers/rescue.py)
 Where this model's probability is at least its language's gate ({chosen}) and above the main
 model's, the post gets this model's score, and its words as the reason. Gates are chosen on the
