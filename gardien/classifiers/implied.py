@@ -69,14 +69,13 @@ def fit_gates(
 ) -> dict[str, float | None]:
     """Each language's gate for the lift of `task` by the task that implies it, chosen on
     `task`'s validation split and the functional dev set as the second opinions' are."""
-    from gardien.classifiers.datasets import Split, merge
+    from gardien.classifiers.datasets import merge
     from gardien.classifiers.functional import functional_split
     from gardien.classifiers.rescue import DEV_SET, choose_gates
 
     dev = merge(*(functional_split(task, lang, DEV_SET)[0] for lang in ("en", "fr")))
     thresholds = {lang: tier.model(task).threshold_for(lang) for lang in ("en", "fr")}
     log(f"  {task} lifted by {IMPLIED_BY[task]}: gates")
-    assert isinstance(val, Split)
     return choose_gates(_scored(tier, task, val), _scored(tier, task, dev), thresholds, log)
 
 
