@@ -153,14 +153,12 @@ class FastTier:
         if not rescue:
             return self._own(task, texts, languages), [None] * len(texts)
         out, setters = self.rescued(task, texts, languages)
-        gates = self.model(task).meta.get("implied_gates")
-        if task in IMPLIED_BY and gates and languages is not None and len(texts):
+        if task not in IMPLIED_BY or languages is None or not len(texts):
+            return out, setters
+        gates = implied_row_gates(self.model(task), languages)
+        if np.isfinite(gates).any():  # else (e.g. English only: no gate) hate is not read twice
             source, source_setters = self.rescued(IMPLIED_BY[task], texts, languages)
-            lifted, raised = lift(
-                out[:, 0],
-                carried(self, task, source[:, 0], languages),
-                implied_row_gates(self.model(task), languages),
-            )
+            lifted, raised = lift(out[:, 0], carried(self, task, source[:, 0], languages), gates)
             source_model = self.model(IMPLIED_BY[task])
             setters = [
                 (source_setters[i] or source_model) if r else setters[i]
