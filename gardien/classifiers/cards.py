@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from gardien.classifiers.linear import LinearModel
 
@@ -76,7 +77,7 @@ Train size {meta["train_size"]}; any text also present in a test split was dropp
 - Calibration fitted on the same held-out predictions (Platt for binary, temperature for
   multi-class): ECE {v["ece_raw"]:.3f} before → {v["ece_calibrated"]:.3f} after.
 - Suggested decision threshold (binary, middle of the near-best validation macro-F1): {meta["threshold"]:.3f}.
-
+{_reading(meta)}
 ## Test scores
 Run `gardien eval`; the figures at the time of writing are in docs/CLASSIFIERS.md.
 
@@ -84,6 +85,17 @@ Run `gardien eval`; the figures at the time of writing are in docs/CLASSIFIERS.m
 {LIMITS["second opinion" if "gates" in meta else meta["task"]]}
 """
     (folder / "MODEL_CARD.md").write_text(text, encoding="utf-8")
+
+
+def _reading(meta: dict[str, Any]) -> str:
+    """How the model reads words, when training chose among several readings."""
+    if "readings" not in meta:
+        return ""
+    tried = ", ".join(f"{name} {score:.3f}" for name, score in meta["readings"].items())
+    return (
+        f"- Reads words {meta['reading']} (typos read back, or as typed), chosen on the same\n"
+        f"  validation: {tried}.\n"
+    )
 
 
 def _gates(meta: dict[str, object], key: str) -> str:

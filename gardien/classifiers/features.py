@@ -7,6 +7,7 @@ a plain .npz (no pickles), so run time needs only numpy; training builds the sam
 
 from __future__ import annotations
 
+import copy
 import itertools
 import re
 from collections import Counter
@@ -39,6 +40,18 @@ class Features:
     values: NDArray[np.float32]
     n_docs: int
     n_features: int
+    #: Which documents a repair changed (`Featurizer.repair`): the only ones a reading of the
+    #: words as written featurises differently (`with_rows`).
+    repaired: NDArray[np.bool_] | None = None
+
+    def with_rows(self, index: NDArray[np.int64], new: Features) -> Features:
+        """These features with the documents `index` replaced by `new`'s, in order."""
+        keep = ~np.isin(self.rows, index)
+        rows = np.concatenate([self.rows[keep], index[new.rows]])
+        cols = np.concatenate([self.cols[keep], new.cols])
+        order = np.lexsort((cols, rows))
+        values = np.concatenate([self.values[keep], new.values])[order]
+        return Features(rows[order], cols[order], values, self.n_docs, self.n_features)
 
 
 def word_grams(tokens: Sequence[str]) -> list[str]:
@@ -72,6 +85,8 @@ class Featurizer:
         self.names = [*words, *chars]
         self._repairs: dict[str, str] = {}
         self._deletions: dict[str, str] | None = None
+        #: False in the sibling that reads words as written (`as_written`).
+        self.repairs = True
 
     # -- building and storing -------------------------------------------------------------
 
@@ -112,13 +127,21 @@ class Featurizer:
 
     # -- run time -----------------------------------------------------------------------------
 
+    def as_written(self) -> Featurizer:
+        """The same vocabulary (shared, not copied) reading every word as written: for a model
+        whose validation prefers the letters as typed (spam: "txt", "FreeMsg" are its signal)."""
+        sibling = copy.copy(self)
+        sibling.repairs = False
+        return sibling
+
     def repair(self, token: str) -> str:
         """A word the vocabulary lacks because a letter was stretched ("stupidd", "fuuck",
         "assholee") or mistyped ("wmoen", "wmen", "womenn", "scumm"): the first form with one
         doubled letter made single (then all of them) that the vocabulary knows, else the
         commonest known word one typo away (two neighbours swapped, a letter missing or one
-        too many); else the word as it is. Known words never change."""
-        if token in self.words:
+        too many); else the word as it is. Known words never change, and no word does when
+        `repairs` is off."""
+        if not self.repairs or token in self.words:
             return token
         if (known := self._repairs.get(token)) is not None:
             return known
@@ -176,18 +199,24 @@ class Featurizer:
 
     def ids(self, canon: str) -> list[int]:
         """Feature ids of one canonical text (repeated when a gram repeats)."""
+        return self._ids(canon)[0]
+
+    def _ids(self, canon: str) -> tuple[list[int], bool]:
+        """Feature ids, and whether a repair changed a word."""
         wget = self.words.get
         cget = self.chars.get
-        tokens = [piece for t in _TOKEN.findall(canon) for piece in self.repair(t).split(" ")]
+        written = _TOKEN.findall(canon)
+        tokens = [piece for t in written for piece in self.repair(t).split(" ")]
         found = [i for g in word_grams(tokens) if (i := wget(g)) is not None]
         for word in tokens:  # a symbol token is one character that is not a word character
             if len(word) > 1 or _WORDLIKE.match(word):
                 found.extend(i for g in _word_char_grams(word) if (i := cget(g)) is not None)
-        return found
+        return found, tokens != written
 
     def transform(self, texts: Sequence[str]) -> Features:
         """Tf-idf (sublinear tf) of a batch, the word and char groups each normalised to length 1."""
-        per_doc = [self.ids(canonical(text)) for text in texts]
+        both = [self._ids(canonical(text)) for text in texts]
+        per_doc = [ids for ids, _ in both]
         lengths = np.fromiter((len(ids) for ids in per_doc), dtype=np.int64, count=len(per_doc))
         flat = np.fromiter(
             (i for ids in per_doc for i in ids), dtype=np.int64, count=int(lengths.sum())
@@ -200,7 +229,8 @@ class Featurizer:
         group = rows * 2 + (cols >= self.n_word)
         norms = np.sqrt(np.bincount(group, weights=values * values, minlength=2 * len(texts)))
         values = (values / norms[group]).astype(np.float32)
-        return Features(rows, cols, values, len(texts), self.n_features)
+        repaired = np.fromiter((changed for _, changed in both), dtype=np.bool_, count=len(both))
+        return Features(rows, cols, values, len(texts), self.n_features, repaired)
 
     def occurrences(
         self, text: str

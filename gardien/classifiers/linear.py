@@ -20,6 +20,9 @@ from gardien.classifiers.features import Features, Featurizer
 from gardien.domain.signals import Span
 
 Matrix = NDArray[np.float32]
+#: How a model reads words: typos and stretched letters read back (every model but spam), or as
+#: written; each model records the one its validation chose (`LinearModel.reading`).
+REPAIRED, WRITTEN = "repaired", "written"
 _WORDS = re.compile(r"\S+")
 
 
@@ -59,6 +62,18 @@ class Encoder:
         self.row_of[word_ids] = np.arange(len(word_ids))
         self._last: tuple[tuple[str, ...], Encoded] | None = None
         self._details: dict[str, Detail] = {}  # lazily filled, bounded: explanations of a batch
+        self._written: Encoder | None = None
+
+    def reading(self, name: str) -> Encoder:
+        """This encoder for a model's reading: "repaired" (typos read back, the default) or
+        "written" (words as typed; the vocabulary and vectors are shared, not copied)."""
+        if name == REPAIRED:
+            return self
+        if name != WRITTEN:
+            raise ValueError(f"unknown reading {name!r}")
+        if self._written is None:
+            self._written = _WrittenEncoder(self)
+        return self._written
 
     @property
     def dim(self) -> int:
@@ -133,6 +148,38 @@ class Encoder:
             return cls(featurizer, data["word_ids"], data["vectors"].astype(np.float32))
 
 
+class _WrittenEncoder(Encoder):
+    """An encoder reading words as written, sharing its parent's vocabulary and vectors. A batch
+    is featurised by the parent (cached: the other models read it too) and only the posts a
+    repair changed (about one in five tweets) are featurised again, as written."""
+
+    def __init__(self, parent: Encoder) -> None:
+        self.parent = parent
+        self.featurizer = parent.featurizer.as_written()
+        self.vectors, self.row_of = parent.vectors, parent.row_of
+        self._last, self._details, self._written = None, {}, self
+
+    def encode(self, texts: list[str] | tuple[str, ...]) -> Encoded:
+        key = tuple(texts)
+        if self._last is not None and self._last[0] == key:
+            return self._last[1]
+        base = self.parent.encode(key)
+        repaired = base.features.repaired
+        changed = np.flatnonzero(repaired) if repaired is not None else np.arange(len(key))
+        if not len(changed):
+            encoded = base
+        else:
+            new = self.featurizer.transform([key[i] for i in changed])
+            dense = base.dense.copy()
+            dense[changed] = self.dense(new)
+            encoded = Encoded(base.features.with_rows(changed, new), dense)
+        self._last = (key, encoded)
+        return encoded
+
+    def reading(self, name: str) -> Encoder:
+        return self.parent.reading(name)
+
+
 @dataclass(frozen=True, slots=True)
 class LinearModel:
     """Weights over [sparse features | dense vector], a bias, and a calibration of the margin.
@@ -187,6 +234,12 @@ class LinearModel:
         """Decision threshold tuned on validation (binary), for evaluation and policy defaults."""
         return float(self.meta.get("threshold", 0.5))
 
+    @property
+    def reading(self) -> str:
+        """How this model reads words (`REPAIRED` or `WRITTEN`): pass `encoder.reading(...)`
+        of it to `probabilities`; `explain` picks it itself."""
+        return str(self.meta.get("reading", REPAIRED))
+
     def threshold_for(self, language: str) -> float:
         """The language's own validation-tuned threshold when it had enough data, else the global."""
         return float(self.meta.get("thresholds", {}).get(language, self.threshold))
@@ -195,7 +248,7 @@ class LinearModel:
         self, encoder: Encoder, text: str, label: int = 0, top: int = 5
     ) -> tuple[Span, ...]:
         """The words of `text` that pushed output `label` up most, as spans of the original."""
-        detail = encoder.detail(text)
+        detail = encoder.reading(self.reading).detail(text)
         if not len(detail.cols):
             return ()
         sparse = self.sparse[detail.cols]

@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 
 from gardien.classifiers.implied import IMPLIED_BY, carried
 from gardien.classifiers.implied import row_gates as implied_row_gates
-from gardien.classifiers.linear import Encoder, LinearModel, load_model
+from gardien.classifiers.linear import REPAIRED, WRITTEN, Encoder, LinearModel, load_model
 from gardien.errors import ConfigError
 
 PACKAGE_DIR = Path(__file__).parent
@@ -36,6 +36,9 @@ class ModelSpec:
     #: A binary model read from a softmax over these classes (its label is one of them): the
     #: other classes teach what the label is not (a question to support is not a complaint).
     softmax_over: tuple[str, ...] = ()
+    #: How the model may read words (`linear.REPAIRED`, `linear.WRITTEN`): with several, training
+    #: fits each and keeps the one validation prefers.
+    readings: tuple[str, ...] = (REPAIRED,)
 
     @property
     def version(self) -> str:
@@ -58,7 +61,8 @@ SPECS: tuple[ModelSpec, ...] = (
                {"dataset": "umsab_sentiment_en, umsab_sentiment_fr", "licence": "Apache-2.0 (repo)"})),
     ModelSpec("spam-en.v1", "spam", ("spam",),
               ({"dataset": "sms_spam", "licence": "CC BY 4.0 (UCI)"},
-               {"dataset": "youtube_spam", "licence": "CC BY 4.0 (UCI)"})),
+               {"dataset": "youtube_spam", "licence": "CC BY 4.0 (UCI)"}),
+              readings=(REPAIRED, WRITTEN)),
     ModelSpec("complaint-en-fr.v2", "complaint", ("complaint",), softmax_over=INTENTS),
     ModelSpec("intent-en-fr.v1", "intent", INTENTS),
 )  # fmt: skip
@@ -178,19 +182,22 @@ class FastTier:
         if second is None or not len(texts):
             return out, [None] * len(texts)
         gates = row_gates(second, languages, len(texts))
-        opinion = second.probabilities(self.encoder.encode(texts))[:, 0]
+        opinion = self.read(second, texts)[:, 0]
         lifted, raised = lift(out[:, 0], opinion, gates)
         return lifted[:, None], [second if r else None for r in raised]
 
     def _own(self, task: str, texts: list[str], languages: list[str] | None) -> NDArray[np.float32]:
-        encoded = self.encoder.encode(texts)
         if languages is None or task != "complaint" or not self._local_complaints():
-            return self.model(task).probabilities(encoded)
-        out = self.model(task, "en").probabilities(encoded)
+            return self.read(self.model(task), texts)
+        out = self.read(self.model(task, "en"), texts)
         others = [i for i, lang in enumerate(languages) if lang != "en"]
         if others:
-            out[others] = self.model(task, "fr").probabilities(encoded)[others]
+            out[others] = self.read(self.model(task, "fr"), texts)[others]
         return out
+
+    def read(self, model: LinearModel, texts: list[str]) -> NDArray[np.float32]:
+        """One model's probabilities, the batch featurised as the model reads words."""
+        return model.probabilities(self.encoder.reading(model.reading).encode(texts))
 
 
 @lru_cache(maxsize=1)

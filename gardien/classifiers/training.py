@@ -197,7 +197,25 @@ def fit_linear(
     spec: ModelSpec, encoder: Encoder, data: Data, log: Log, cv_grid: Grid = CV_GRID
 ) -> LinearModel:
     """Grid over (C, dense scale) on validation (or `cv_grid` by 5-fold CV), then calibrate
-    and export."""
+    and export; with several readings of words (spam), each is fitted and the one validation
+    scores best is kept (the first on a tie)."""
+    if len(spec.readings) == 1:
+        return _fit(spec, encoder, data, log, cv_grid)
+    fits = []
+    for reading in spec.readings:
+        log(f"  {spec.name}: reading words {reading}")
+        fits.append(_fit(spec, encoder.reading(reading), data, log, cv_grid))
+    scores = [float(m.meta["validation"]["macro_f1"]) for m in fits]
+    chosen = int(np.argmax(scores))
+    model = fits[chosen]
+    model.meta.update(
+        reading=spec.readings[chosen], readings=dict(zip(spec.readings, scores, strict=True))
+    )
+    log(f"  {spec.name}: reads words {spec.readings[chosen]} ({scores})")
+    return model
+
+
+def _fit(spec: ModelSpec, encoder: Encoder, data: Data, log: Log, cv_grid: Grid) -> LinearModel:
     from sklearn.linear_model import LogisticRegression
 
     y = np.array(data.train.labels)

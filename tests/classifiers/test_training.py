@@ -238,3 +238,55 @@ def test_cross_validation_grouped_by_template_does_not_reward_memorised_sentence
     assert mixed.meta["validation"]["macro_f1"] == 1.0
     assert grouped.meta["validation"]["macro_f1"] < 0.8
     assert grouped.meta["validation"]["kind"] == "5-fold CV on training, folds grouped by template"
+
+
+def test_the_written_reading_leaves_typos_as_typed_and_shares_the_vocabulary() -> None:
+    featurizer = Featurizer(["stupid", "you"], [" st", "id "], np.ones(4, np.float32))
+    written = featurizer.as_written()
+    assert featurizer.repair("stupidd") == "stupid"
+    assert written.repair("stupidd") == "stupidd"
+    assert written.words is featurizer.words and written.chars is featurizer.chars
+    assert written.ids("you stupidd") != featurizer.ids("you stupidd")
+    assert featurizer.repairs  # the original still repairs
+
+
+def test_an_encoder_reads_as_each_model_reads() -> None:
+    encoder, _ = tiny()
+    written = encoder.reading("written")
+    assert encoder.reading("repaired") is encoder and encoder.reading("written") is written
+    assert written.vectors is encoder.vectors and not written.featurizer.repairs
+    with pytest.raises(ValueError, match="reading"):
+        encoder.reading("spoken")
+
+
+def test_training_keeps_the_reading_validation_prefers() -> None:
+    """Words the vocabulary lacks, one typo from a rude word ("idoit"), taught as harmless:
+    read back, they ARE the rude word and cannot be told apart from it; as written, they can.
+    Validation, asking the same, picks the written reading; a spec with one reading keeps it."""
+    encoder, data = tiny()
+    odd = ["idoit", "mroon", "stuipd"]
+    assert [encoder.featurizer.repair(w) for w in odd] == ["idiot", "moron", "stupid"]
+    data.train.add(odd * 3, [0] * 9, "en")
+    val = Split(["idiot", "moron", "stupid", *odd], [1, 1, 1, 0, 0, 0], ["en"] * 6)
+    spec = ModelSpec("rude.v0", "rude", ("rude",), readings=("repaired", "written"))
+    model = fit_linear(spec, encoder, Data(data.train, val, data.sources), lambda _: None)
+    scores = model.meta["readings"]
+    assert scores["written"] > scores["repaired"] and model.reading == "written"
+    written = model.probabilities(encoder.reading("written").encode(["idiot", "idoit"]))
+    assert written[0, 0] > written[1, 0]
+    one = fit_linear(ModelSpec("rude.v0", "rude", ("rude",)), encoder, data, lambda _: None)
+    assert one.reading == "repaired" and "readings" not in one.meta
+
+
+def test_the_written_reading_featurises_again_only_the_posts_a_repair_changed() -> None:
+    encoder, _ = tiny()
+    batch = ["you idiot", "you idoit", "thank you friend", "such a stuipd moron"]
+    written = encoder.reading("written")
+    got = written.encode(batch)
+    plain = encoder.featurizer.as_written().transform(batch)
+    assert encoder.encode(batch).features.repaired.tolist() == [False, True, False, True]
+    assert np.array_equal(got.features.rows, plain.rows)
+    assert np.array_equal(got.features.cols, plain.cols)
+    assert np.allclose(got.features.values, plain.values)
+    assert np.allclose(got.dense, written.dense(plain))
+    assert not np.allclose(got.dense[1], encoder.encode(batch).dense[1])
