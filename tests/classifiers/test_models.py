@@ -57,13 +57,30 @@ def test_explanations_are_spans_of_the_original_text(tier: FastTier) -> None:
     assert "1d10t" in [text[s.start : s.end] for s in spans]
 
 
+def test_each_model_reads_words_as_its_training_chose(tier: FastTier) -> None:
+    """Spam chose the written reading on validation: the tier featurises a batch as written
+    for it (a typo stays a typo) and as repaired for the others, and explains it the same way."""
+    spam = tier.model("spam")
+    assert spam.reading == "written" and spam.meta["readings"]["written"] > 0
+    assert tier.model("offensive").reading == "repaired"
+    posts = ["Txt STOPP to 87121 to clam ur prize", "you are a stupidd idiott"]
+    written = tier.encoder.reading("written")
+    assert np.allclose(tier.read(spam, posts), spam.probabilities(written.encode(posts)))
+    repaired = spam.probabilities(tier.encoder.encode(posts))
+    assert not np.allclose(tier.predict("spam", posts), repaired)  # the reading matters here
+    spans = spam.explain(tier.encoder, posts[0])
+    assert spans and all(0 <= s.start < s.end <= len(posts[0]) for s in spans)
+
+
 def test_explanation_shares_add_up_to_the_featurised_values(tier: FastTier) -> None:
     """Regression guard: explanations rebuild tf-idf values from occurrences; they must agree."""
-    text = "Ugh, the 2nd delivery was LATE again 😡 call me at 0800 123 4567"
-    detail = tier.encoder.detail(text)
-    features = tier.encoder.featurizer.transform([text])
-    summed = np.bincount(detail.cols, weights=detail.shares, minlength=features.n_features)
-    assert np.allclose(summed[features.cols], features.values, atol=1e-5)
+    text = "Ugh, the 2nd delivery was LATE again 😡 call me at 0800 123 4567, stupidd shop"
+    for reading in ("repaired", "written"):
+        encoder = tier.encoder.reading(reading)
+        detail = encoder.detail(text)
+        features = encoder.encode([text]).features
+        summed = np.bincount(detail.cols, weights=detail.shares, minlength=features.n_features)
+        assert np.allclose(summed[features.cols], features.values, atol=1e-5)
 
 
 def test_one_of_softmax_is_the_log_odds_of_that_class() -> None:
