@@ -39,6 +39,8 @@ class ModelSpec:
     #: How the model may read words (`linear.REPAIRED`, `linear.WRITTEN`): with several, training
     #: fits each and keeps the one validation prefers.
     readings: tuple[str, ...] = (REPAIRED,)
+    #: The one language this model serves, beside the task's main model for the others ("").
+    language: str = ""
 
     @property
     def version(self) -> str:
@@ -63,6 +65,9 @@ SPECS: tuple[ModelSpec, ...] = (
               ({"dataset": "sms_spam", "licence": "CC BY 4.0 (UCI)"},
                {"dataset": "youtube_spam", "licence": "CC BY 4.0 (UCI)"}),
               readings=(REPAIRED, WRITTEN)),
+    ModelSpec("spam-fr.v1", "spam", ("spam",),
+              ({"dataset": "youtube_spam", "licence": "CC BY 4.0 (UCI)"},),
+              readings=(REPAIRED, WRITTEN), language="fr"),
     ModelSpec("complaint-en-fr.v2", "complaint", ("complaint",), softmax_over=INTENTS),
     ModelSpec("intent-en-fr.v1", "intent", INTENTS),
 )  # fmt: skip
@@ -73,9 +78,16 @@ def model_path(name: str) -> Path:
     return MODELS_DIR / name / "model.npz"
 
 
+def language_spec(task: str, language: str) -> ModelSpec | None:
+    """The task's model for one language (French spam), when it has one."""
+    found = (s for s in SPECS if s.task == task and language and s.language == language)
+    return next(found, None)
+
+
 def spec(task: str) -> ModelSpec:
+    """The task's main model (the one serving every language without its own)."""
     for candidate in SPECS:
-        if candidate.task == task:
+        if candidate.task == task and not candidate.language:
             return candidate
     raise ConfigError(f"no fast-tier model for task {task!r}")
 
@@ -100,17 +112,27 @@ class FastTier:
         return self._encoder
 
     def model(self, task: str, language: str = "") -> LinearModel:
-        """The model for a task. English complaints use the local complaints_en model when it
-        was built here (it is English-only and never shipped); everything else the shipped one."""
-        key = task
-        if task == "complaint" and language in ("", "en") and self._local_complaints():
-            key = "complaint.local"
+        """The model for a task in a language. English complaints use the local complaints_en
+        model when it was built here (it is English-only and never shipped); a language with
+        its own shipped model (French spam) uses it; everything else the task's main model."""
+        key = self._key(task, language)
         if key not in self._models:
             if key == "complaint.local":
                 self._models[key] = load_model(self._local_complaints_path)
             else:
-                self._models[key] = load_model(self.models_dir / spec(task).name / "model.npz")
+                self._models[key] = load_model(self.models_dir / key / "model.npz")
         return self._models[key]
+
+    def _key(self, task: str, language: str) -> str:
+        if task == "complaint" and language in ("", "en") and self._local_complaints():
+            return "complaint.local"
+        own = language_spec(task, language)
+        if own is not None and (own.name in self._models or self._built(own.name)):
+            return own.name
+        return spec(task).name
+
+    def _built(self, name: str) -> bool:
+        return (self.models_dir / name / "model.npz").is_file()
 
     @property
     def _local_complaints_path(self) -> Path:
@@ -187,12 +209,19 @@ class FastTier:
         return lifted[:, None], [second if r else None for r in raised]
 
     def _own(self, task: str, texts: list[str], languages: list[str] | None) -> NDArray[np.float32]:
-        if languages is None or task != "complaint" or not self._local_complaints():
+        if languages is None:
             return self.read(self.model(task), texts)
-        out = self.read(self.model(task, "en"), texts)
-        others = [i for i, lang in enumerate(languages) if lang != "en"]
-        if others:
-            out[others] = self.read(self.model(task, "fr"), texts)[others]
+        rows: dict[str, list[int]] = {}
+        for i, lang in enumerate(languages):
+            rows.setdefault(self._key(task, lang), []).append(i)
+        if len(rows) <= 1:  # one model for the whole batch (the usual case)
+            return self.read(self.model(task, languages[0] if languages else ""), texts)
+        out: NDArray[np.float32] | None = None
+        for index in rows.values():
+            scores = self.read(self.model(task, languages[index[0]]), texts)
+            out = scores if out is None else out
+            out[index] = scores[index]
+        assert out is not None
         return out
 
     def read(self, model: LinearModel, texts: list[str]) -> NDArray[np.float32]:

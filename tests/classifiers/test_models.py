@@ -108,3 +108,18 @@ def test_complaints_are_told_apart_from_the_other_intents() -> None:
     assert scores[0] > 0.5 > max(scores[1], scores[2]) and scores[3] > 0.5
     spans = model.explain(tier.encoder, posts[0])
     assert spans and {s.label for s in spans} == {"complaint"}
+
+
+def test_french_posts_get_the_french_spam_model(tier: FastTier) -> None:
+    """spam-fr.v1 scores French posts; every other language keeps the main model, also inside
+    one mixed batch (each row as its own language's model scores it)."""
+    assert tier.model("spam", "fr").name == "spam-fr.v1"
+    assert tier.model("spam", "en").name == tier.model("spam", "de").name == "spam-en.v1"
+    assert tier.model("spam", "fr").meta["language"] == "fr"
+    posts = ["Gagne un iPhone gratuit, clique vite sur le lien en bio !!", "Merci, vélo reçu."]
+    french = tier.predict("spam", posts, ["fr", "fr"])[:, 0]
+    assert french[0] > 0.9 > 0.1 > french[1]
+    english_model = tier.predict("spam", posts, ["en", "en"])[:, 0]
+    mixed = tier.predict("spam", [*posts, *posts], ["fr", "fr", "en", "de"])[:, 0]
+    assert np.allclose(mixed[:2], french) and np.allclose(mixed[2:], english_model)
+    assert tier.predict("spam", [], []).shape == (0, 1)

@@ -290,3 +290,55 @@ def test_the_written_reading_featurises_again_only_the_posts_a_repair_changed() 
     assert np.allclose(got.features.values, plain.values)
     assert np.allclose(got.dense, written.dense(plain))
     assert not np.allclose(got.dense[1], encoder.encode(batch).dense[1])
+
+
+def test_french_spam_learns_the_french_seeds_and_the_english_model_does_not() -> None:
+    from gardien.classifiers.identity_seeds import read_seeds
+    from gardien.classifiers.registry import language_spec, spec
+    from gardien.classifiers.training import load
+
+    data = Path(__file__).resolve().parents[3] / "shared" / "data"
+    if not data.is_dir():
+        pytest.skip("the shared data folder is not here")
+    seeds = read_seeds("spam_seeds.csv")
+    assert {row["lang"] for row in seeds} == {"fr"} and {row["spam"] for row in seeds} == {"0", "1"}
+    english, french = load(spec("spam"), data), load(language_spec("spam", "fr"), data)
+    texts = {row["text"] for row in seeds}
+    assert not texts & {*english.train.texts, *english.val.texts}
+    assert texts <= set(french.train.texts) and not len(french.val)  # cross-validated
+    english_rows = {t for t, lang in zip(french.train.texts, french.train.langs, strict=True)
+                    if lang == "en"}  # fmt: skip
+    sms = {r["text"] for r in read_rows_of(data, "sms_spam", "sms_spam.csv")}
+    assert english_rows and not english_rows & sms  # YouTube comments only: no SMS
+    tests = {t for test in datasets_spam(data).tests for t in test.split.texts}
+    assert not english_rows & tests
+    ham = [t for t, y, lang in zip(french.train.texts, french.train.labels, french.train.langs,
+                                   strict=True) if lang == "fr" and y == 0]  # fmt: skip
+    assert len(ham) > 1000  # customers' posts and everyday French tweets, not spam
+
+
+def read_rows_of(data: Path, folder: str, file: str) -> list[dict[str, str]]:
+    from gardien.classifiers.datasets import read_rows
+
+    return read_rows(data, folder, file)
+
+
+def datasets_spam(data: Path):  # type: ignore[no-untyped-def]
+    from gardien.classifiers.datasets import spam
+
+    return spam(data)
+
+
+def test_spam_seeds_share_nothing_with_the_demo_posts_they_are_checked_on() -> None:
+    import json
+
+    from gardien.classifiers.identity_seeds import read_seeds
+    from gardien.demo.bundle import iter_channel_lines, load_manifest
+
+    seeds = {row["text"].strip().lower() for row in read_seeds("spam_seeds.csv")}
+    demo = {
+        str(json.loads(line).get("text", "")).strip().lower()
+        for channel in load_manifest().channels
+        for line in iter_channel_lines(channel.name)
+    }
+    assert seeds and not seeds & demo

@@ -122,7 +122,10 @@ def test_a_flood_and_a_campaign_are_held_with_their_reason(
     giveaway = [posts[f"giveaway-{i}"] for i in range(4)]
     assert [p["counts"]["repeated.authors"] for p in giveaway] == [1, 2, 3, 4]
     assert [CAMPAIGN_RULE in p["rules"] for p in giveaway] == [False, False, True, True]
-    assert {p["action"] for p in giveaway[2:]} == {"hold"}
+    # French spam is read since session 13 (`spam-fr.v1`): the spam thresholds may block
+    # these outright; the campaign rule still holds them and says why
+    assert {p["action"] for p in giveaway[2:]} <= {"hold", "block"}
+    assert all(CAMPAIGN_RULE in p["messages"] for p in giveaway[2:])
 
     thanks = [posts[f"thanks-{i}"] for i in range(5)]
     assert {(p["score"], str(p["counts"])) for p in thanks} == {(0.0, "{}")}
