@@ -211,9 +211,10 @@ class FastTier:
     def _own(self, task: str, texts: list[str], languages: list[str] | None) -> NDArray[np.float32]:
         if languages is None:
             return self.read(self.model(task), texts)
+        keys = {lang: self._key(task, lang) for lang in set(languages)}  # once per language
         rows: dict[str, list[int]] = {}
         for i, lang in enumerate(languages):
-            rows.setdefault(self._key(task, lang), []).append(i)
+            rows.setdefault(keys[lang], []).append(i)
         if len(rows) <= 1:  # one model for the whole batch (the usual case)
             return self.read(self.model(task, languages[0] if languages else ""), texts)
         out: NDArray[np.float32] | None = None
