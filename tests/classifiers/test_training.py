@@ -293,6 +293,7 @@ def test_the_written_reading_featurises_again_only_the_posts_a_repair_changed() 
 
 
 def test_french_spam_learns_the_french_seeds_and_the_english_model_does_not() -> None:
+    from gardien.classifiers.datasets import read_rows, spam
     from gardien.classifiers.identity_seeds import read_seeds
     from gardien.classifiers.registry import language_spec, spec
     from gardien.classifiers.training import load
@@ -308,25 +309,13 @@ def test_french_spam_learns_the_french_seeds_and_the_english_model_does_not() ->
     assert texts <= set(french.train.texts) and not len(french.val)  # cross-validated
     english_rows = {t for t, lang in zip(french.train.texts, french.train.langs, strict=True)
                     if lang == "en"}  # fmt: skip
-    sms = {r["text"] for r in read_rows_of(data, "sms_spam", "sms_spam.csv")}
+    sms = {r["text"] for r in read_rows(data, "sms_spam", "sms_spam.csv")}
     assert english_rows and not english_rows & sms  # YouTube comments only: no SMS
-    tests = {t for test in datasets_spam(data).tests for t in test.split.texts}
+    tests = {t for test in spam(data).tests for t in test.split.texts}
     assert not english_rows & tests
     ham = [t for t, y, lang in zip(french.train.texts, french.train.labels, french.train.langs,
                                    strict=True) if lang == "fr" and y == 0]  # fmt: skip
     assert len(ham) > 1000  # customers' posts and everyday French tweets, not spam
-
-
-def read_rows_of(data: Path, folder: str, file: str) -> list[dict[str, str]]:
-    from gardien.classifiers.datasets import read_rows
-
-    return read_rows(data, folder, file)
-
-
-def datasets_spam(data: Path):  # type: ignore[no-untyped-def]
-    from gardien.classifiers.datasets import spam
-
-    return spam(data)
 
 
 def test_spam_seeds_share_nothing_with_the_demo_posts_they_are_checked_on() -> None:
