@@ -105,8 +105,8 @@ def _reading(meta: dict[str, Any]) -> str:
         return ""
     tried = ", ".join(f"{name} {score:.3f}" for name, score in meta["readings"].items())
     return (
-        f"- Reads words {meta['reading']} (typos read back, or as typed), chosen on the same\n"
-        f"  validation: {tried}.\n"
+        f"- Reads words {meta['reading']} (typos read back, or as typed, mentions then carrying\n"
+        f"  no word vector), chosen on the same validation: {tried}.\n"
     )
 
 

@@ -53,6 +53,12 @@ class Features:
         values = np.concatenate([self.values[keep], new.values])[order]
         return Features(rows[order], cols[order], values, self.n_docs, self.n_features)
 
+    def only_rows(self, index: NDArray[np.int64]) -> Features:
+        """The documents `index` (sorted, unique) alone, renumbered in that order."""
+        keep = np.isin(self.rows, index)
+        rows = np.searchsorted(index, self.rows[keep])
+        return Features(rows, self.cols[keep], self.values[keep], len(index), self.n_features)
+
 
 def word_grams(tokens: Sequence[str]) -> list[str]:
     """Unigrams and bigrams of tokens (bigrams joined by a space)."""

@@ -17,12 +17,17 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gardien.classifiers.features import Features, Featurizer
+from gardien.classifiers.text import USER
 from gardien.domain.signals import Span
 
 Matrix = NDArray[np.float32]
 #: How a model reads words: typos and stretched letters read back (every model but spam), or as
 #: written; each model records the one its validation chose (`LinearModel.reading`).
 REPAIRED, WRITTEN = "repaired", "written"
+#: Tokens the written reading gives no word vector: a mention is a name, not a word, and the
+#: spam data (SMS, YouTube comments) hold almost none, so its vector was weighted by nothing
+#: they taught, yet it made up the whole meaning of a short reply ("@sam up for it!": spam 0.93).
+UNREAD = (USER,)
 _WORDS = re.compile(r"\S+")
 
 
@@ -149,14 +154,19 @@ class Encoder:
 
 
 class _WrittenEncoder(Encoder):
-    """An encoder reading words as written, sharing its parent's vocabulary and vectors. A batch
-    is featurised by the parent (cached: the other models read it too) and only the posts a
-    repair changed (about one in five tweets) are featurised again, as written."""
+    """An encoder reading words as written, sharing its parent's vocabulary and vectors; its
+    mentions carry no word vector (`UNREAD`). A batch is featurised by the parent (cached: the
+    other models read it too) and only the posts a repair changed (about one in five tweets)
+    are featurised again, as written; those and the posts with a mention get their dense
+    vector again."""
 
     def __init__(self, parent: Encoder) -> None:
         self.parent = parent
         self.featurizer = parent.featurizer.as_written()
-        self.vectors, self.row_of = parent.vectors, parent.row_of
+        self.vectors, self.row_of = parent.vectors, parent.row_of.copy()
+        words = self.featurizer.words
+        self.unread = np.array([words[t] for t in UNREAD if t in words], dtype=np.int64)
+        self.row_of[self.unread] = -1
         self._last, self._details, self._written = None, {}, self
 
     def encode(self, texts: list[str] | tuple[str, ...]) -> Encoded:
@@ -166,13 +176,17 @@ class _WrittenEncoder(Encoder):
         base = self.parent.encode(key)
         repaired = base.features.repaired
         changed = np.flatnonzero(repaired) if repaired is not None else np.arange(len(key))
-        if not len(changed):
+        features = base.features
+        if len(changed):
+            new = self.featurizer.transform([key[i] for i in changed])
+            features = features.with_rows(changed, new)
+        redo = np.union1d(changed, features.rows[np.isin(features.cols, self.unread)])
+        if not len(redo):
             encoded = base
         else:
-            new = self.featurizer.transform([key[i] for i in changed])
             dense = base.dense.copy()
-            dense[changed] = self.dense(new)
-            encoded = Encoded(base.features.with_rows(changed, new), dense)
+            dense[redo] = self.dense(features.only_rows(redo))
+            encoded = Encoded(features, dense)
         self._last = (key, encoded)
         return encoded
 

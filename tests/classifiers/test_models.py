@@ -72,6 +72,17 @@ def test_each_model_reads_words_as_its_training_chose(tier: FastTier) -> None:
     assert spans and all(0 <= s.start < s.end <= len(posts[0]) for s in spans)
 
 
+def test_a_short_reply_with_a_mention_is_not_spam(tier: FastTier) -> None:
+    """Regression guard (session 14): the mention's word vector made these spam (0.99, 0.93,
+    0.91), past the default policies' hold (0.8)."""
+    replies = ["@hturner saem", "@niamhgravel16 Up for it !", "@Samspokes10 Top, thanks 😊👍"]
+    scores = tier.predict("spam", replies, ["en"] * len(replies))[:, 0]
+    assert (scores < 0.8).all(), scores
+    assert scores[0] < tier.model("spam", "en").threshold_for("en")
+    bait = tier.predict("spam", ["@sam WIN a FREE iPhone! txt WIN to 80086 now"], ["en"])
+    assert bait[0, 0] > 0.9
+
+
 def test_explanation_shares_add_up_to_the_featurised_values(tier: FastTier) -> None:
     """Regression guard: explanations rebuild tf-idf values from occurrences; they must agree."""
     text = "Ugh, the 2nd delivery was LATE again 😡 call me at 0800 123 4567, stupidd shop"

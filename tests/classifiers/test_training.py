@@ -292,6 +292,27 @@ def test_the_written_reading_featurises_again_only_the_posts_a_repair_changed() 
     assert not np.allclose(got.dense[1], encoder.encode(batch).dense[1])
 
 
+def test_the_written_reading_gives_a_mention_no_word_vector() -> None:
+    """A mention is a name, not a word: read as written, a reply's dense vector is its words'
+    alone (nothing, for a mention and an unknown word), and an explanation agrees."""
+    texts = ["@sam you idiot", "@sam saem", "thank you friend"]
+    featurizer = Featurizer.build([*RUDE, *KIND, texts[0]], max_words=100, max_chars=500, min_df=1)
+    assert "xxuser" in featurizer.words and "saem" not in featurizer.words
+    words = np.array([i for w, i in featurizer.words.items() if " " not in w])  # as distilled
+    vectors = np.random.default_rng(0).normal(size=(len(words), 8)).astype(np.float32)
+    encoder = Encoder(featurizer, words, vectors)
+    written = encoder.reading("written")
+    got, base = written.encode(texts), encoder.encode(texts)
+    assert np.array_equal(got.features.cols, base.features.cols)  # the same features ...
+    alone = encoder.encode(["you idiot"]).dense[0]
+    assert np.allclose(got.dense[0], alone, atol=1e-6)  # ... but the mention adds nothing
+    assert not np.allclose(base.dense[0], alone)
+    assert not got.dense[1].any() and base.dense[1].any()
+    assert np.allclose(got.dense[2], base.dense[2])  # no mention, no repair: as the parent
+    detail = written.detail(texts[1])
+    assert not detail.dense_shares.any()
+
+
 def test_french_spam_learns_the_french_seeds_and_the_english_model_does_not() -> None:
     from gardien.classifiers.datasets import read_rows, spam
     from gardien.classifiers.identity_seeds import read_seeds
