@@ -25,7 +25,7 @@ Matrix = NDArray[np.float32]
 #: written; each model records the one its validation chose (`LinearModel.reading`).
 REPAIRED, WRITTEN = "repaired", "written"
 #: Tokens the written reading gives no word vector: a mention is a name, not a word, and the
-#: spam data (SMS, YouTube comments) hold almost none, so its vector was weighted by nothing
+#: spam data (SMS, YouTube comments) hold 5 in 5,095 texts, so its vector was weighted by nothing
 #: they taught, yet it made up the whole meaning of a short reply ("@sam up for it!": spam 0.93).
 UNREAD = (USER,)
 _WORDS = re.compile(r"\S+")
