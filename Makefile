@@ -39,9 +39,10 @@ chromium:
 	command -v chromium || (apt-get update && apt-get install -y chromium)
 
 # The report tests view PDFs as PNG pages with Debian's poppler-utils (pdftoppm, pdftotext);
-# WeasyPrint renders the PDFs with Debian's Pango (libpango-1.0-0).
+# WeasyPrint renders the PDFs with Debian's Pango (libpango-1.0-0) and subsets their fonts with
+# HarfBuzz-Subset (without it WeasyPrint warns, and the tests treat warnings as errors).
 poppler:
-	command -v pdftoppm || (apt-get update && apt-get install -y poppler-utils libpango-1.0-0 libpangoft2-1.0-0)
+	(command -v pdftoppm && ldconfig -p | grep -q libharfbuzz-subset) || (apt-get update && apt-get install -y poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
 
 pytest: $(DEV_STAMP) chromium poppler
 	$(BIN)/pytest
