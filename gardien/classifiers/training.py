@@ -153,6 +153,22 @@ def _french_spam(spec: ModelSpec, data: Path) -> Data:
     return Data(train, Split(), [*spec.sources, SPAM_SEED_SOURCE, SEED_SOURCE, EVERYDAY_SOURCE])
 
 
+#: The English intent seeds spam learns as not spam: thanks and complaints are what a brand's
+#: customers write in SMS spam's words ("customer service", "reply", "order"); "Big thanks to
+#: @Mehdi_VR in customer service for the quick reply" read 0.96. With every intent's seeds,
+#: validation fell (0.978 → 0.976) and the threshold with it (docs/CLASSIFIERS.md, session 14).
+SPAM_NOT_SPAM_INTENTS = ("praise", "complaint")
+
+
+def _english_spam(spec: ModelSpec, data: Path) -> Data:
+    """SMS and YouTube comment spam, and as not spam the English seeds that thank or complain."""
+    task = datasets.spam(data)
+    for row in seeds():
+        if row["lang"] == "en" and row["intent"] in SPAM_NOT_SPAM_INTENTS:
+            task.train.add([row["text"]], [0], "en")
+    return Data(task.train, task.val, [*spec.sources, SEED_SOURCE])
+
+
 def load(spec: ModelSpec, data: Path) -> Data:
     """The training data of one model (validation may be empty: then cross-validation is used)."""
     if spec.task in ("intent", "complaint"):  # complaint: among every intent, read vs the rest
@@ -165,6 +181,8 @@ def load(spec: ModelSpec, data: Path) -> Data:
         )
     if spec.task == "spam" and spec.language == "fr":
         return _french_spam(spec, data)
+    if spec.task == "spam":
+        return _english_spam(spec, data)
     task = {
         "offensive": datasets.offensive,
         "hate": datasets.hate,

@@ -79,6 +79,14 @@ def test_a_short_reply_with_a_mention_is_not_spam(tier: FastTier) -> None:
     scores = tier.predict("spam", replies, ["en"] * len(replies))[:, 0]
     assert (scores < 0.8).all(), scores
     assert scores[0] < tier.model("spam", "en").threshold_for("en")
+
+
+def test_thanking_customer_service_is_not_spam(tier: FastTier) -> None:
+    """SMS spam's words in a customer's thanks: 0.96 before the English praise and complaint
+    seeds joined spam's training (session 14), held by the default policies (≥ 0.8); 0.65 now,
+    still above the model's own threshold: not yet right, no longer held."""
+    thanks = "@RedVelo Wow. Big thanks to @Mehdi_VR in customer service for the quick reply. 🔥"
+    assert tier.predict("spam", [thanks], ["en"])[0, 0] < 0.8
     bait = tier.predict("spam", ["@sam WIN a FREE iPhone! txt WIN to 80086 now"], ["en"])
     assert bait[0, 0] > 0.9
 

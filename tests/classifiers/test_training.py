@@ -339,6 +339,27 @@ def test_french_spam_learns_the_french_seeds_and_the_english_model_does_not() ->
     assert len(ham) > 1000  # customers' posts and everyday French tweets, not spam
 
 
+def test_english_spam_learns_thanks_and_complaints_as_not_spam() -> None:
+    """Only the English praise and complaint seeds join spam's training (as not spam), never
+    its validation; the other intents, and every French row, stay out."""
+    from gardien.classifiers.identity_seeds import read_seeds
+    from gardien.classifiers.registry import spec
+    from gardien.classifiers.training import SPAM_NOT_SPAM_INTENTS, load
+
+    data = Path(__file__).resolve().parents[3] / "shared" / "data"
+    if not data.is_dir():
+        pytest.skip("the shared data folder is not here")
+    english = load(spec("spam"), data)
+    learnt = dict(zip(english.train.texts, english.train.labels, strict=True))
+    rows = read_seeds("intent_seeds.csv")
+    kept = [r for r in rows if r["lang"] == "en" and r["intent"] in SPAM_NOT_SPAM_INTENTS]
+    assert SPAM_NOT_SPAM_INTENTS == ("praise", "complaint") and len(kept) > 250
+    assert all(learnt.get(r["text"]) == 0 for r in kept)
+    others = {r["text"] for r in rows if r not in kept}
+    assert not others & set(learnt) and not others & set(english.val.texts)
+    assert not {r["text"] for r in kept} & set(english.val.texts)
+
+
 def test_spam_seeds_share_nothing_with_the_demo_posts_they_are_checked_on() -> None:
     import json
 
@@ -346,6 +367,11 @@ def test_spam_seeds_share_nothing_with_the_demo_posts_they_are_checked_on() -> N
     from gardien.demo.bundle import iter_channel_lines, load_manifest
 
     seeds = {row["text"].strip().lower() for row in read_seeds("spam_seeds.csv")}
+    seeds |= {  # those English spam learns as not spam
+        row["text"].strip().lower()
+        for row in read_seeds("intent_seeds.csv")
+        if row["lang"] == "en" and row["intent"] in ("praise", "complaint")
+    }
     demo = {
         str(json.loads(line).get("text", "")).strip().lower()
         for channel in load_manifest().channels
