@@ -53,14 +53,14 @@ class ModelSpec:
 
 INTENTS = ("question", "complaint", "praise", "feature_request", "other")
 MLMA = {"dataset": "mlma_hate_fr (MLMA, Ousidhoum et al. 2019)", "licence": "MIT"}
-SPECS: tuple[ModelSpec, ...] = (
+SPECS: tuple[ModelSpec, ...] = (  # sentiment first: the harm models' second opinions read it
+    ModelSpec("sentiment-en-fr.v1", "sentiment", ("negative", "neutral", "positive"),
+              ({"dataset": "tweeteval_sentiment val", "licence": TWEETEVAL},
+               {"dataset": "umsab_sentiment_en, umsab_sentiment_fr", "licence": "Apache-2.0 (repo)"})),
     ModelSpec("offensive-en-fr.v1", "offensive", ("offensive",),
               ({"dataset": "tweeteval_offensive", "licence": TWEETEVAL}, MLMA)),
     ModelSpec("hate-en-fr.v1", "hate", ("hate",),
               ({"dataset": "tweeteval_hate", "licence": TWEETEVAL}, MLMA)),
-    ModelSpec("sentiment-en-fr.v1", "sentiment", ("negative", "neutral", "positive"),
-              ({"dataset": "tweeteval_sentiment val", "licence": TWEETEVAL},
-               {"dataset": "umsab_sentiment_en, umsab_sentiment_fr", "licence": "Apache-2.0 (repo)"})),
     ModelSpec("spam-en.v1", "spam", ("spam",),
               ({"dataset": "sms_spam", "licence": "CC BY 4.0 (UCI)"},
                {"dataset": "youtube_spam", "licence": "CC BY 4.0 (UCI)"}),
@@ -197,7 +197,7 @@ class FastTier:
         self, task: str, texts: list[str], languages: list[str] | None = None
     ) -> tuple[NDArray[np.float32], list[LinearModel | None]]:
         """The task's own probabilities after its second opinion, and the posts it set."""
-        from gardien.classifiers.rescue import lift, row_gates
+        from gardien.classifiers.rescue import KIND, lift, row_gates
 
         out = self._own(task, texts, languages)
         second = self.second_opinion(task)
@@ -205,7 +205,14 @@ class FastTier:
             return out, [None] * len(texts)
         gates = row_gates(second, languages, len(texts))
         opinion = self.read(second, texts)[:, 0]
-        lifted, raised = lift(out[:, 0], opinion, gates)
+        kind = None
+        if ((opinion >= gates) & (opinion > out[:, 0])).any():  # would raise: is the post kind?
+            sentiment = self.model("sentiment")
+            positive = self._own("sentiment", texts, languages)[
+                :, sentiment.labels.index("positive")
+            ]
+            kind = positive >= KIND
+        lifted, raised = lift(out[:, 0], opinion, gates, kind)
         return lifted[:, None], [second if r else None for r in raised]
 
     def _own(self, task: str, texts: list[str], languages: list[str] | None) -> NDArray[np.float32]:

@@ -8,7 +8,8 @@ rows (templates, group seeds, counter-speech, customers' posts, swearing), with 
 and the public sets' not-harm rows as harm 0, ranks those sets better, yet ranks HatEval's
 validation poorly: it has learnt the lessons, not the tweets. So it never decides alone and
 never lowers a score. Where it is at least its language's gate sure, the post's score becomes
-the higher of the two; the Score names both models and its spans are the second model's.
+the higher of the two, unless the sentiment model finds the post kind (`KIND`); the Score names
+both models and its spans are the second model's.
 
 The gates (`choose_gates`): validation keeps those that cost at most TOLERANCE, and since it can
 hardly tell them apart, the functional dev set chooses among them (docs/CLASSIFIERS.md).
@@ -41,6 +42,13 @@ GATES = (0.5, 0.6, 0.7, 0.8, 0.9)
 #: the same tolerance as the thresholds' plateau).
 TOLERANCE = 0.005
 SUFFIX = "-seeds.v1"
+#: How sure the sentiment model must be that a post is positive for the second opinion to leave
+#: it alone. The second opinion learnt attacks from templates, and their frames ("every one of
+#: them", "deserve") also carry kind posts about a group: "Immigrants built this country and
+#: keep it running. Grateful for every one of them." read hate 0.94. Sentiment, learnt from
+#: tens of thousands of tweets, knows kindness better; validation did not move at any of 0.5 to
+#: 0.8 and the functional dev set chose 0.6 (docs/CLASSIFIERS.md, session 14).
+KIND = 0.6
 #: The functional set that breaks validation's ties (eval_sets/README.md).
 DEV_SET = "functional_dev"
 #: (C, dense scale) tried by 5-fold cross-validation on the rows themselves. The mean of word
@@ -110,12 +118,24 @@ def template_groups(split: Split) -> list[str]:
 
 
 def lift(
-    main: NDArray[np.float32], second: NDArray[np.float32], gates: NDArray[np.float32]
+    main: NDArray[np.float32],
+    second: NDArray[np.float32],
+    gates: NDArray[np.float32],
+    kind: NDArray[np.bool_] | None = None,
 ) -> tuple[NDArray[np.float32], NDArray[np.bool_]]:
     """Scores (n,) after the second opinion, and which rows it raised: where `second` is at
-    least the row's gate and above the main score, it replaces it."""
+    least the row's gate and above the main score, it replaces it, unless the row is `kind`
+    (`kind_rows`)."""
     rescued = (second >= gates) & (second > main)
+    if kind is not None:
+        rescued &= ~kind
     return np.where(rescued, second, main).astype(np.float32), rescued
+
+
+def kind_rows(sentiment: LinearModel, encoded: Encoded) -> NDArray[np.bool_]:
+    """The posts the sentiment model reads as positive at least KIND sure: the second opinion
+    leaves them to the main model."""
+    return sentiment.probabilities(encoded)[:, sentiment.labels.index("positive")] >= KIND
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,12 +146,16 @@ class Scored:
     second: NDArray[np.float32]
     labels: NDArray[np.int64]
     langs: NDArray[np.str_]
+    #: The posts the second opinion may not raise (`kind_rows`), when it applies.
+    kind: NDArray[np.bool_] | None = None
 
     def f1(self, lang: str, threshold: float, gate: float | None) -> float:
         rows = self.langs == lang
         main = self.main[rows]
         if gate is not None:
-            main, _ = lift(main, self.second[rows], np.full(len(main), gate, dtype=np.float32))
+            gates = np.full(len(main), gate, dtype=np.float32)
+            kind = None if self.kind is None else self.kind[rows]
+            main, _ = lift(main, self.second[rows], gates, kind)
         return macro_f1(self.labels[rows], (main >= threshold).astype(int))
 
 
@@ -200,10 +224,17 @@ class WordsOnly:
 
 
 def fit_second_opinion(
-    task: str, data: Path, encoder: Encoder, main: LinearModel, val: Split, log: Log
+    task: str,
+    data: Path,
+    encoder: Encoder,
+    main: LinearModel,
+    val: Split,
+    log: Log,
+    sentiment: LinearModel,
 ) -> LinearModel:
     """Train the task's second opinion (5-fold CV on its own rows picks C and the weight of the
-    word vectors, and calibrates), then choose its gates against `main`."""
+    word vectors, and calibrates), then choose its gates against `main`, leaving the posts
+    `sentiment` finds kind to `main` as at run time."""
     from gardien.classifiers.functional import functional_cases
     from gardien.classifiers.training import Data, fit_linear
 
@@ -223,18 +254,24 @@ def fit_second_opinion(
         dev.add([row["text"]], [int(row[task])], row["lang"])
     thresholds = {lang: main.threshold_for(lang) for lang in sorted(set(val.langs))}
     gates = choose_gates(
-        _scored(encoder, main, model, val), _scored(encoder, main, model, dev), thresholds, log
+        _scored(encoder, main, model, val, sentiment),
+        _scored(encoder, main, model, dev, sentiment),
+        thresholds,
+        log,
     )
     log(f"  {spec.name}: gates {gates}")
     model.meta.update(gates=gates, second_opinion_for=main.name, tolerance=TOLERANCE)
     return model
 
 
-def _scored(encoder: Encoder, main: LinearModel, second: LinearModel, split: Split) -> Scored:
+def _scored(
+    encoder: Encoder, main: LinearModel, second: LinearModel, split: Split, sentiment: LinearModel
+) -> Scored:
     encoded = encoder.encode(split.texts)
     return Scored(
         main.probabilities(encoded)[:, 0],
         second.probabilities(encoded)[:, 0],
         np.asarray(split.labels, dtype=np.int64),
         np.asarray(split.langs),
+        kind_rows(sentiment, encoded),
     )

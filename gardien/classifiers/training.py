@@ -23,7 +23,7 @@ from gardien.classifiers.datasets import Split
 from gardien.classifiers.features import Featurizer
 from gardien.classifiers.identity_seeds import SOURCE as IDENTITY_SOURCE
 from gardien.classifiers.identity_seeds import identity_split, read_seeds
-from gardien.classifiers.linear import Encoder, LinearModel, one_of_softmax, save_model
+from gardien.classifiers.linear import Encoder, LinearModel, load_model, one_of_softmax, save_model
 from gardien.classifiers.metrics import macro_f1
 from gardien.classifiers.registry import (
     ENCODER_DIR,
@@ -410,8 +410,9 @@ def train_all(data: Path, log: Log, only: tuple[str, ...] = ()) -> list[LinearMo
         _save(model)
         built.append(model)
         if spec.task in rescue.TASKS:  # its gates are chosen against this very model
+            sentiment = load_model(model_path(registry_spec("sentiment").name))
             second = rescue.fit_second_opinion(
-                spec.task, data, encoder, model, loaded[spec.name].val, log
+                spec.task, data, encoder, model, loaded[spec.name].val, log, sentiment
             )
             _save(second)
             built.append(second)

@@ -11,6 +11,7 @@ import pytest
 from gardien.classifiers.registry import FastTier, fast_tier
 from gardien.classifiers.rescue import (
     GATES,
+    KIND,
     TASKS,
     TOLERANCE,
     Scored,
@@ -44,6 +45,35 @@ def test_lift_only_raises_and_only_past_the_gate() -> None:
     assert fused.tolist() == pytest.approx([0.95, 0.3, 0.99, 0.4])
     assert raised.tolist() == [True, False, True, False]
     assert np.all(fused >= main)
+
+
+def test_lift_leaves_kind_posts_to_the_main_model() -> None:
+    main = np.array([0.1, 0.1], np.float32)
+    second = np.array([0.95, 0.95], np.float32)
+    gates = np.array([0.5, 0.5], np.float32)
+    fused, raised = lift(main, second, gates, np.array([True, False]))
+    assert fused.tolist() == pytest.approx([0.1, 0.95]) and raised.tolist() == [False, True]
+    val = Scored(main, second, np.array([0, 1]), np.array(["en", "en"]), np.array([True, False]))
+    assert val.f1("en", 0.5, 0.5) == 1.0  # the kind post stays below the threshold
+
+
+def test_the_second_opinion_raises_attacks_but_not_kind_posts_about_a_group(
+    tier: FastTier,
+) -> None:
+    """Session 14: the second opinion raised "Immigrants built this country…" to hate 0.94;
+    the sentiment model reads it as kind, so the main model's score stands."""
+    kind = "Immigrants built this country and keep it running. Grateful for every one of them."
+    sentiment = tier.model("sentiment")
+    positive = tier.predict("sentiment", [kind], ["en"])[0, sentiment.labels.index("positive")]
+    assert positive >= KIND
+    second = tier.second_opinion("hate")
+    assert second is not None and tier.read(second, [kind])[0, 0] >= second.meta["gates"]["en"]
+    for task in TASKS:
+        fused, raised = tier.scored(task, [kind, PLAIN_ATTACKS[0]], ["en", "en"])
+        assert not raised[0], task
+        assert fused[0, 0] == pytest.approx(tier.predict(task, [kind], ["en"], rescue=False)[0, 0])
+    fused, raised = tier.scored("hate", [kind, "I hate women."], ["en", "en"])
+    assert raised[1] and fused[1, 0] >= tier.model("hate").threshold_for("en")
 
 
 def test_every_harm_task_ships_a_second_opinion_with_a_gate_per_language(tier: FastTier) -> None:
