@@ -197,7 +197,7 @@ class FastTier:
         self, task: str, texts: list[str], languages: list[str] | None = None
     ) -> tuple[NDArray[np.float32], list[LinearModel | None]]:
         """The task's own probabilities after its second opinion, and the posts it set."""
-        from gardien.classifiers.rescue import KIND, lift, row_gates
+        from gardien.classifiers.rescue import kind_rows, lift, row_gates
 
         out = self._own(task, texts, languages)
         second = self.second_opinion(task)
@@ -207,11 +207,7 @@ class FastTier:
         opinion = self.read(second, texts)[:, 0]
         kind = None
         if ((opinion >= gates) & (opinion > out[:, 0])).any():  # would raise: is the post kind?
-            sentiment = self.model("sentiment")
-            positive = self._own("sentiment", texts, languages)[
-                :, sentiment.labels.index("positive")
-            ]
-            kind = positive >= KIND
+            kind = kind_rows(self.model("sentiment"), self._own("sentiment", texts, languages))
         lifted, raised = lift(out[:, 0], opinion, gates, kind)
         return lifted[:, None], [second if r else None for r in raised]
 

@@ -132,10 +132,10 @@ def lift(
     return np.where(rescued, second, main).astype(np.float32), rescued
 
 
-def kind_rows(sentiment: LinearModel, encoded: Encoded) -> NDArray[np.bool_]:
-    """The posts the sentiment model reads as positive at least KIND sure: the second opinion
-    leaves them to the main model."""
-    return sentiment.probabilities(encoded)[:, sentiment.labels.index("positive")] >= KIND
+def kind_rows(sentiment: LinearModel, probabilities: NDArray[np.float32]) -> NDArray[np.bool_]:
+    """The posts `sentiment`'s `probabilities` read as positive at least KIND sure: the second
+    opinion leaves them to the main model."""
+    return probabilities[:, sentiment.labels.index("positive")] >= KIND
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,5 +273,5 @@ def _scored(
         second.probabilities(encoded)[:, 0],
         np.asarray(split.labels, dtype=np.int64),
         np.asarray(split.langs),
-        kind_rows(sentiment, encoded),
+        kind_rows(sentiment, sentiment.probabilities(encoded)),
     )

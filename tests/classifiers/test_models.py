@@ -79,6 +79,8 @@ def test_a_short_reply_with_a_mention_is_not_spam(tier: FastTier) -> None:
     scores = tier.predict("spam", replies, ["en"] * len(replies))[:, 0]
     assert (scores < 0.8).all(), scores
     assert scores[0] < tier.model("spam", "en").threshold_for("en")
+    bait = tier.predict("spam", ["@sam WIN a FREE iPhone! txt WIN to 80086 now"], ["en"])
+    assert bait[0, 0] > 0.9  # a mention does not hide spam
 
 
 def test_thanking_customer_service_is_not_spam(tier: FastTier) -> None:
@@ -87,8 +89,6 @@ def test_thanking_customer_service_is_not_spam(tier: FastTier) -> None:
     still above the model's own threshold: not yet right, no longer held."""
     thanks = "@RedVelo Wow. Big thanks to @Mehdi_VR in customer service for the quick reply. 🔥"
     assert tier.predict("spam", [thanks], ["en"])[0, 0] < 0.8
-    bait = tier.predict("spam", ["@sam WIN a FREE iPhone! txt WIN to 80086 now"], ["en"])
-    assert bait[0, 0] > 0.9
 
 
 def test_explanation_shares_add_up_to_the_featurised_values(tier: FastTier) -> None:
