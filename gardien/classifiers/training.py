@@ -72,13 +72,20 @@ def _neutral_tweets(data: Path, per_language: int) -> Split:
     return out
 
 
-def _swearing_split(label_of: Callable[[str], int]) -> Split:
-    """The swearing seeds by intent: learnt in every fold, never scored, so the cross-validation
-    stays comparable with builds without them."""
+def _extra_split(label_of: Callable[[str], int]) -> Split:
+    """The swearing seeds and the polite customers' posts by intent: learnt in every fold,
+    never scored, so the cross-validation stays comparable with builds without them."""
     split = Split()
-    for row in swearing_seeds():
+    for row in [*swearing_seeds(), *read_seeds(POLITE_SEEDS)]:
         split.add([row["text"]], [label_of(row["intent"])], row["lang"])
     return split
+
+
+#: Complaints and questions closing with "thanks in advance", "merci de me répondre"…, and
+#: thanks that are praise (session 14): the intent seeds' "merci" was mostly praise, so a French
+#: complaint ending "Merci de me répondre." read as praise (complaint 0.16). Written by a helper
+#: that saw no data set, seed or demo post (seeds/README.md); intent and complaint only.
+POLITE_SEEDS = "polite_customer_seeds.csv"
 
 
 def _seed_split(label_of: Callable[[str], int], data: Path, other: int) -> Split:
@@ -177,7 +184,7 @@ def load(spec: ModelSpec, data: Path) -> Data:
             _seed_split(classes.index, data, classes.index("other")),
             Split(),
             [SEED_SOURCE, UMSAB_SOURCE],
-            _swearing_split(classes.index),
+            _extra_split(classes.index),
         )
     if spec.task == "spam" and spec.language == "fr":
         return _french_spam(spec, data)

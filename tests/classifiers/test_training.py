@@ -187,14 +187,15 @@ def test_offensive_learns_brand_posts_by_their_own_label_and_swearing_as_offensi
 
 
 @pytest.mark.skipif(not DATA.is_dir(), reason="the shared data folder is not here")
-def test_intent_models_learn_swearing_seeds_without_scoring_them() -> None:
+def test_intent_models_learn_swearing_and_polite_seeds_without_scoring_them() -> None:
+    from gardien.classifiers.identity_seeds import read_seeds
     from gardien.classifiers.registry import spec
-    from gardien.classifiers.training import load, swearing_seeds
+    from gardien.classifiers.training import POLITE_SEEDS, load, swearing_seeds
 
     for task in ("intent", "complaint"):
         data = load(spec(task), DATA)
-        swearing = {r["text"] for r in swearing_seeds()}
-        assert set(data.extra.texts) == swearing and not swearing & set(data.train.texts)
+        extra = {r["text"] for r in [*swearing_seeds(), *read_seeds(POLITE_SEEDS)]}
+        assert set(data.extra.texts) == extra and not extra & set(data.train.texts)
 
 
 def test_a_threshold_is_the_middle_of_the_near_best_plateau() -> None:
@@ -360,6 +361,33 @@ def test_english_spam_learns_thanks_and_complaints_as_not_spam() -> None:
     assert not {r["text"] for r in kept} & set(english.val.texts)
 
 
+def test_the_polite_customers_posts_are_learnt_by_intent_and_complaint_only() -> None:
+    """They join every cross-validation fold of intent and complaint and are never scored, so
+    the cross-validation reads the same rows as before them; no other model learns them."""
+    from gardien.classifiers.identity_seeds import read_seeds
+    from gardien.classifiers.registry import SPECS, spec
+    from gardien.classifiers.training import POLITE_SEEDS, load
+
+    data = Path(__file__).resolve().parents[3] / "shared" / "data"
+    if not data.is_dir():
+        pytest.skip("the shared data folder is not here")
+    rows = read_seeds(POLITE_SEEDS)
+    texts = {row["text"] for row in rows}
+    assert len(rows) == 160 and {row["lang"] for row in rows} == {"en", "fr"}
+    assert {row["intent"] for row in rows} == {"complaint", "question", "praise"}
+    for task in ("intent", "complaint"):
+        model_spec = spec(task)
+        classes = list(model_spec.softmax_over or model_spec.labels)
+        loaded = load(model_spec, data)
+        learnt = dict(zip(loaded.extra.texts, loaded.extra.labels, strict=True))
+        assert all(learnt[r["text"]] == classes.index(r["intent"]) for r in rows)
+        assert not texts & set(loaded.train.texts)  # never scored by cross-validation
+    for other in SPECS:
+        if other.task not in ("intent", "complaint"):
+            loaded = load(other, data)
+            assert not texts & {*loaded.train.texts, *loaded.val.texts, *loaded.extra.texts}
+
+
 def test_spam_seeds_share_nothing_with_the_demo_posts_they_are_checked_on() -> None:
     import json
 
@@ -367,6 +395,7 @@ def test_spam_seeds_share_nothing_with_the_demo_posts_they_are_checked_on() -> N
     from gardien.demo.bundle import iter_channel_lines, load_manifest
 
     seeds = {row["text"].strip().lower() for row in read_seeds("spam_seeds.csv")}
+    seeds |= {row["text"].strip().lower() for row in read_seeds("polite_customer_seeds.csv")}
     seeds |= {  # those English spam learns as not spam
         row["text"].strip().lower()
         for row in read_seeds("intent_seeds.csv")
