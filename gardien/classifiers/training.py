@@ -72,6 +72,13 @@ def _neutral_tweets(data: Path, per_language: int) -> Split:
     return out
 
 
+#: Complaints and questions closing with "thanks in advance", "merci de me répondre"…, and
+#: thanks that are praise (session 14): the intent seeds' "merci" was mostly praise, so a French
+#: complaint ending "Merci de me répondre." read as praise (complaint 0.16). Written by a helper
+#: that saw no data set, seed or demo post (seeds/README.md); intent and complaint only.
+POLITE_SEEDS = "polite_customer_seeds.csv"
+
+
 def _extra_split(label_of: Callable[[str], int]) -> Split:
     """The swearing seeds and the polite customers' posts by intent: learnt in every fold,
     never scored, so the cross-validation stays comparable with builds without them."""
@@ -79,13 +86,6 @@ def _extra_split(label_of: Callable[[str], int]) -> Split:
     for row in [*swearing_seeds(), *read_seeds(POLITE_SEEDS)]:
         split.add([row["text"]], [label_of(row["intent"])], row["lang"])
     return split
-
-
-#: Complaints and questions closing with "thanks in advance", "merci de me répondre"…, and
-#: thanks that are praise (session 14): the intent seeds' "merci" was mostly praise, so a French
-#: complaint ending "Merci de me répondre." read as praise (complaint 0.16). Written by a helper
-#: that saw no data set, seed or demo post (seeds/README.md); intent and complaint only.
-POLITE_SEEDS = "polite_customer_seeds.csv"
 
 
 def _seed_split(label_of: Callable[[str], int], data: Path, other: int) -> Split:
