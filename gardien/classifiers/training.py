@@ -77,13 +77,19 @@ def _neutral_tweets(data: Path, per_language: int) -> Split:
 #: complaint ending "Merci de me répondre." read as praise (complaint 0.16). Written by a helper
 #: that saw no data set, seed or demo post (seeds/README.md); intent and complaint only.
 POLITE_SEEDS = "polite_customer_seeds.csv"
+#: Members talking among themselves, all "other" (session 15): reports of their own runs or
+#: recipes read as praise, tips naming a fault ("if your battery drains…") as complaints, and
+#: questions to other members as questions for care. Written by a helper that saw no data set,
+#: seed or demo post (seeds/README.md); intent and complaint only.
+CHATTER_SEEDS = "chatter_seeds.csv"
 
 
 def _extra_split(label_of: Callable[[str], int]) -> Split:
-    """The swearing seeds and the polite customers' posts by intent: learnt in every fold,
-    never scored, so the cross-validation stays comparable with builds without them."""
+    """The swearing seeds, the polite customers' posts and the members' chatter by intent:
+    learnt in every fold, never scored, so the cross-validation stays comparable with builds
+    without them."""
     split = Split()
-    for row in [*swearing_seeds(), *read_seeds(POLITE_SEEDS)]:
+    for row in [*swearing_seeds(), *read_seeds(POLITE_SEEDS), *read_seeds(CHATTER_SEEDS)]:
         split.add([row["text"]], [label_of(row["intent"])], row["lang"])
     return split
 

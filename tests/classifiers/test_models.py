@@ -129,6 +129,31 @@ def test_complaints_are_told_apart_from_the_other_intents() -> None:
     assert spans and {s.label for s in spans} == {"complaint"}
 
 
+def test_members_talking_among_themselves_are_not_customers_intents() -> None:
+    """A member's own result, congratulations to another member or a tip naming a fault are
+    "other" (care would get them as praise, complaint or question), while a complaint or a
+    question to the brand keeps its intent (session 15's chatter seeds; the English tip
+    "if the screen flickers…, lower the brightness" still reads as a complaint)."""
+    from gardien.classifiers.registry import INTENTS
+
+    tier = FastTier(use_local=False)
+    chatter = [
+        ("Did my first 10 km without stopping today, so proud 🏃", "en"),
+        ("Congrats on the podium @jules, well deserved!", "en"),
+        ("Mon premier pain maison a levé !! trop fière 🥖", "fr"),
+        ("@lucie si la batterie se vide vite, désactive le GPS, chez moi ça a tout changé", "fr"),
+    ]
+    customers = [
+        ("@ShopCo my order never arrived and nobody answers the chat", "en", "complaint"),
+        ("@ShopCo ma commande n'est jamais arrivée et personne ne répond", "fr", "complaint"),
+        ("@ShopCo do you deliver to Belgium?", "en", "question"),
+    ]
+    posts = [(text, lang) for text, lang in chatter] + [(t, lang) for t, lang, _ in customers]
+    probs = tier.predict("intent", [p[0] for p in posts], [p[1] for p in posts])
+    read = [INTENTS[int(i)] for i in probs.argmax(axis=1)]
+    assert read == ["other"] * len(chatter) + [intent for _, _, intent in customers]
+
+
 def test_french_posts_get_the_french_spam_model(tier: FastTier) -> None:
     """spam-fr.v1 scores French posts; every other language keeps the main model, also inside
     one mixed batch (each row as its own language's model scores it)."""

@@ -187,14 +187,15 @@ def test_offensive_learns_brand_posts_by_their_own_label_and_swearing_as_offensi
 
 
 @pytest.mark.skipif(not DATA.is_dir(), reason="the shared data folder is not here")
-def test_intent_models_learn_swearing_and_polite_seeds_without_scoring_them() -> None:
+def test_intent_models_learn_swearing_polite_and_chatter_seeds_without_scoring_them() -> None:
     from gardien.classifiers.identity_seeds import read_seeds
     from gardien.classifiers.registry import spec
-    from gardien.classifiers.training import POLITE_SEEDS, load, swearing_seeds
+    from gardien.classifiers.training import CHATTER_SEEDS, POLITE_SEEDS, load, swearing_seeds
 
+    written_apart = [*read_seeds(POLITE_SEEDS), *read_seeds(CHATTER_SEEDS)]
     for task in ("intent", "complaint"):
         data = load(spec(task), DATA)
-        extra = {r["text"] for r in [*swearing_seeds(), *read_seeds(POLITE_SEEDS)]}
+        extra = {r["text"] for r in [*swearing_seeds(), *written_apart]}
         assert set(data.extra.texts) == extra and not extra & set(data.train.texts)
 
 
@@ -361,20 +362,30 @@ def test_english_spam_learns_thanks_and_complaints_as_not_spam() -> None:
     assert not {r["text"] for r in kept} & set(english.val.texts)
 
 
-def test_the_polite_customers_posts_are_learnt_by_intent_and_complaint_only() -> None:
+@pytest.mark.parametrize(
+    ("file", "size", "intents"),
+    [
+        ("polite_customer_seeds.csv", 160, {"complaint", "question", "praise"}),
+        ("chatter_seeds.csv", 207, {"other"}),
+    ],
+)
+def test_the_polite_posts_and_the_chatter_are_learnt_by_intent_and_complaint_only(
+    file: str, size: int, intents: set[str]
+) -> None:
     """They join every cross-validation fold of intent and complaint and are never scored, so
     the cross-validation reads the same rows as before them; no other model learns them."""
     from gardien.classifiers.identity_seeds import read_seeds
     from gardien.classifiers.registry import SPECS, spec
-    from gardien.classifiers.training import POLITE_SEEDS, load
+    from gardien.classifiers.training import CHATTER_SEEDS, POLITE_SEEDS, load
 
+    assert file in (POLITE_SEEDS, CHATTER_SEEDS)
     data = Path(__file__).resolve().parents[3] / "shared" / "data"
     if not data.is_dir():
         pytest.skip("the shared data folder is not here")
-    rows = read_seeds(POLITE_SEEDS)
+    rows = read_seeds(file)
     texts = {row["text"] for row in rows}
-    assert len(rows) == 160 and {row["lang"] for row in rows} == {"en", "fr"}
-    assert {row["intent"] for row in rows} == {"complaint", "question", "praise"}
+    assert len(rows) == len(texts) == size and {row["lang"] for row in rows} == {"en", "fr"}
+    assert {row["intent"] for row in rows} == intents
     for task in ("intent", "complaint"):
         model_spec = spec(task)
         classes = list(model_spec.softmax_over or model_spec.labels)
@@ -395,7 +406,8 @@ def test_spam_seeds_share_nothing_with_the_demo_posts_they_are_checked_on() -> N
     from gardien.demo.bundle import iter_channel_lines, load_manifest
 
     seeds = {row["text"].strip().lower() for row in read_seeds("spam_seeds.csv")}
-    seeds |= {row["text"].strip().lower() for row in read_seeds("polite_customer_seeds.csv")}
+    for written_apart in ("polite_customer_seeds.csv", "chatter_seeds.csv"):
+        seeds |= {row["text"].strip().lower() for row in read_seeds(written_apart)}
     seeds |= {  # those English spam learns as not spam
         row["text"].strip().lower()
         for row in read_seeds("intent_seeds.csv")
