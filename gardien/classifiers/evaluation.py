@@ -148,8 +148,12 @@ def _csv(path: Path) -> list[dict[str, str]]:
 
 
 def hand_rows(tier: FastTier) -> list[Row]:
-    """Our hand-labelled sets (intent, French complaints, off-topic), per language."""
-    rows = []
+    """Our hand-labelled sets (intent, French complaints, sentiment on brand posts, off-topic),
+    per language."""
+    rows = [
+        score_split(tier, "sentiment", f"sentiment_dev_{lang}", lang, "macro_f1", split)
+        for lang, split in sentiment_dev(tier).items()
+    ]
     intent = _csv(EVAL_SETS_DIR / "intent_eval.csv")
     labels = list(tier.model("intent").labels)
     for lang in ("en", "fr"):
@@ -163,6 +167,20 @@ def hand_rows(tier: FastTier) -> list[Row]:
     rows.extend(offtopic_rows(tier, EVAL_SETS_DIR / "offtopic_eval.csv",
                               EVAL_SETS_DIR / "communities.json"))  # fmt: skip
     return rows
+
+
+def sentiment_dev(tier: FastTier) -> dict[str, Split]:
+    """Posts a brand's community writes, labelled by their feeling (`sentiment_dev.csv`), per
+    language: the public sentiment sets are tweets about anything."""
+    rows = _csv(EVAL_SETS_DIR / "sentiment_dev.csv")
+    polarities = list(tier.model("sentiment").labels)
+    out = {}
+    for lang in ("en", "fr"):
+        part = [r for r in rows if r["lang"] == lang]
+        split = Split([r["text"] for r in part], [polarities.index(r["sentiment"]) for r in part])
+        split.langs = [lang] * len(part)
+        out[lang] = split
+    return out
 
 
 def offtopic_rows(tier: FastTier, posts: Path, communities: Path) -> list[Row]:
@@ -335,8 +353,12 @@ def accurate_rows(tier: FastTier, data: Path, cache: Path, limit: int | None) ->
 
     cascade = Cascade(tier, cache)
     rows = []
+    brand_posts = [
+        datasets.TestSet(f"sentiment_dev_{lang}", lang, "macro_f1", split)
+        for lang, split in sentiment_dev(tier).items()
+    ]
     for task, loader in LOADERS.items():
-        for test in loader(data).tests:
+        for test in [*loader(data).tests, *(brand_posts if task == "sentiment" else [])]:
             head = cascade.head(task, test.lang)
             if head is None:
                 continue  # no head, or they left this language to the fast tier (validation)

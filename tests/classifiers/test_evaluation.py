@@ -32,6 +32,7 @@ def test_eval_runs_on_a_sample_and_writes_json(tmp_path: Path) -> None:
     assert set(report["second_opinions"]) == {"hate", "offensive"}
     names = {row["set"] for row in report["results"]}
     assert {"tweeteval_hate", "umsab_sentiment_fr", "sms_spam", "intent_eval_fr"} <= names
+    assert {"sentiment_dev_en", "sentiment_dev_fr"} <= names
     for row in report["results"]:
         assert 0.0 <= row["score"] <= 1.0
     demo = {(row["set"], row["task"]) for row in report["results"] if row["set"].startswith("demo")}
@@ -58,6 +59,7 @@ def test_hand_labelled_eval_sets_share_nothing_with_the_seeds() -> None:
     for path in written:
         seeds |= _texts(path)
     evals = _texts(EVAL_SETS_DIR / "intent_eval.csv") | _texts(EVAL_SETS_DIR / "offtopic_eval.csv")
+    evals |= _texts(EVAL_SETS_DIR / "sentiment_dev.csv")
     for name in FUNCTIONAL_SETS:
         evals |= _texts(EVAL_SETS_DIR / f"{name}.csv")
     assert not seeds & evals
