@@ -177,9 +177,8 @@ def sentiment_dev(tier: FastTier) -> dict[str, Split]:
     out = {}
     for lang in ("en", "fr"):
         part = [r for r in rows if r["lang"] == lang]
-        split = Split([r["text"] for r in part], [polarities.index(r["sentiment"]) for r in part])
-        split.langs = [lang] * len(part)
-        out[lang] = split
+        texts, labels = [r["text"] for r in part], [polarities.index(r["sentiment"]) for r in part]
+        out[lang] = Split(texts, labels, [lang] * len(part))
     return out
 
 
