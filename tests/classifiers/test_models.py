@@ -148,7 +148,7 @@ def test_members_talking_among_themselves_are_not_customers_intents() -> None:
         ("@ShopCo ma commande n'est jamais arrivée et personne ne répond", "fr", "complaint"),
         ("@ShopCo do you deliver to Belgium?", "en", "question"),
     ]
-    posts = [(text, lang) for text, lang in chatter] + [(t, lang) for t, lang, _ in customers]
+    posts = [*chatter, *((text, lang) for text, lang, _ in customers)]
     probs = tier.predict("intent", [p[0] for p in posts], [p[1] for p in posts])
     read = [INTENTS[int(i)] for i in probs.argmax(axis=1)]
     assert read == ["other"] * len(chatter) + [intent for _, _, intent in customers]
