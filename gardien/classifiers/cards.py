@@ -27,8 +27,11 @@ LIMITS = {
     "swearing posts that plain French and customers' posts are not hate. The HatEval test set "
     "is known to differ from its training set: expect false positives on posts that mention "
     "immigration. Use as a signal for review, not for automatic removal.",
-    "sentiment": "About 4,000 tweets of training data (EN + FR); news-like neutral tweets dominate "
-    "the neutral class. Mixed or sarcastic posts get spread-out probabilities.",
+    "sentiment": "About 4,000 tweets of training data (EN + FR), and 757 hand-written posts to "
+    "a brand read by their intent (complaints negative, questions neutral, praise positive; "
+    "each counts 8 times a tweet). News-like neutral tweets dominate the neutral class; a "
+    "member's tip naming a fault may read negative. Mixed or sarcastic posts get spread-out "
+    "probabilities.",
     "spam": "English SMS and 2015 YouTube comments. Links, handles, e-mails and phone numbers are "
     "replaced by placeholders, so contact bait generalises somewhat to other languages; French "
     "posts are scored by spam-fr.v1 (this model read the demo's French spam at recall 0.20).",

@@ -154,6 +154,26 @@ def test_members_talking_among_themselves_are_not_customers_intents() -> None:
     assert read == ["other"] * len(chatter) + [intent for _, _, intent in customers]
 
 
+def test_customers_posts_read_by_their_feeling_in_both_languages() -> None:
+    """Questions to a brand are neutral, complaints negative, thanks positive, in French too
+    (session 16's seeds by polarity: the model before them read both French questions as
+    positive and the damaged parcel as neutral)."""
+    tier = FastTier(use_local=False)
+    posts = [
+        ("Bonjour, vous livrez aussi en Suisse ?", "fr", "neutral"),
+        ("Est-ce que la veste existe en taille M ?", "fr", "neutral"),
+        ("Troisième livraison en retard ce mois-ci, j'en ai marre", "fr", "negative"),
+        ("Le colis est arrivé abîmé et le SAV ne répond pas", "fr", "negative"),
+        ("Problème réglé en cinq minutes par le service client, merci !", "fr", "positive"),
+        ("What time does the Lyon store open on Sundays?", "en", "neutral"),
+        ("The app logs me out every time I open it, so annoying", "en", "negative"),
+        ("Support sorted my refund in a day, great job", "en", "positive"),
+    ]
+    probs = tier.predict("sentiment", [p[0] for p in posts], [p[1] for p in posts])
+    labels = tier.model("sentiment").labels
+    assert [labels[int(i)] for i in probs.argmax(axis=1)] == [p[2] for p in posts]
+
+
 def test_french_posts_get_the_french_spam_model(tier: FastTier) -> None:
     """spam-fr.v1 scores French posts; every other language keeps the main model, also inside
     one mixed batch (each row as its own language's model scores it)."""

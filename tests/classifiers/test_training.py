@@ -59,6 +59,9 @@ def test_extra_rows_are_learnt_in_every_fold_but_never_scored() -> None:
     assert seeded.meta["validation"]["size"] == len(data.train)
     post = encoder.encode(["stupid work"])
     assert seeded.probabilities(post)[0, 0] > plain.probabilities(post)[0, 0]
+    data.extra_weight = 3.0  # each seed counts three times a row of the set
+    heavier = fit_linear(spec, encoder, data, log=lambda _: None)
+    assert heavier.probabilities(post)[0, 0] > seeded.probabilities(post)[0, 0]
 
 
 def test_a_class_read_from_a_softmax_over_several(tmp_path: Path) -> None:
@@ -419,3 +422,22 @@ def test_spam_seeds_share_nothing_with_the_demo_posts_they_are_checked_on() -> N
         for line in iter_channel_lines(channel.name)
     }
     assert seeds and not seeds & demo
+
+
+def test_sentiment_learns_customers_posts_by_the_polarity_their_intent_makes_plain() -> None:
+    """Complaints negative, questions neutral, praise positive, each counting
+    SENTIMENT_SEED_WEIGHT times a tweet; feature requests and "other" are left out (a wish
+    or a remark has no polarity of its own); validation keeps the tweets alone."""
+    from gardien.classifiers.registry import spec
+    from gardien.classifiers.training import SENTIMENT_SEED_WEIGHT, load, seeds
+
+    data = Path(__file__).resolve().parents[3] / "shared" / "data"
+    if not data.is_dir():
+        pytest.skip("the shared data folder is not here")
+    loaded = load(spec("sentiment"), data)
+    learnt = dict(zip(loaded.extra.texts, loaded.extra.labels, strict=True))
+    polarity = {"complaint": 0, "question": 1, "praise": 2}
+    rows = seeds()
+    assert learnt == {r["text"]: polarity[r["intent"]] for r in rows if r["intent"] in polarity}
+    assert set(loaded.extra.langs) == {"en", "fr"} and loaded.extra_weight == SENTIMENT_SEED_WEIGHT
+    assert not set(learnt) & {*loaded.val.texts, *loaded.train.texts}
