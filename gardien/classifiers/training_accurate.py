@@ -28,6 +28,7 @@ from gardien.classifiers.accurate import (
 )
 from gardien.classifiers.metrics import macro_f1
 from gardien.classifiers.registry import FastTier, spec
+from gardien.classifiers.training import load
 
 Log = Callable[[str], None]
 LOADERS = {"offensive": datasets.offensive, "hate": datasets.hate, "sentiment": datasets.sentiment}
@@ -67,10 +68,18 @@ def train_heads(
         split = LOADERS[task](data)
         log(f"embedding {len(split.train) + len(split.val)} texts for the {task} head (cached)")
         x, y = embedder.embed(split.train.texts), np.array(split.train.labels)
+        weights = np.ones(len(y))
+        extra = load(spec(task), data)  # the rows the fast model learns beside the data set
+        if len(extra.extra):  # sentiment: customers' posts by polarity, weighed the same way
+            log(f"  {task}-e5: and {len(extra.extra)} seeds, each counting {extra.extra_weight:g}")
+            x = np.vstack([x, embedder.embed(extra.extra.texts)])
+            y = np.r_[y, extra.extra.labels]
+            weights = np.r_[weights, np.full(len(extra.extra), extra.extra_weight)]
         xv, yv = embedder.embed(split.val.texts), np.array(split.val.labels)
         best = None
         for c in (0.5, 2.0, 8.0):
-            model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced").fit(x, y)
+            model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
+            model.fit(x, y, sample_weight=weights)
             score = macro_f1(yv, model.predict(xv))
             log(f"  {task}-e5: C={c:g} → validation macro-F1 {score:.3f}")
             if best is None or score > best[0]:
