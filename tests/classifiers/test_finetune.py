@@ -100,3 +100,39 @@ def test_a_head_that_flags_ordinary_posts_loses_that_language() -> None:
         "fr",
     ]
     assert calm.meta["languages"] == ["en", "fr"]
+
+
+class _RandomEmbedder:
+    """Stands in for e5: a fixed random vector per text (the head's inputs, not its quality)."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        self.seen.extend(texts)
+        rows = [np.random.default_rng(sum(map(ord, t))).normal(size=8) for t in texts]
+        return np.array(rows, dtype=np.float32).reshape(len(texts), 8)
+
+
+def test_the_e5_sentiment_head_learns_the_fast_models_weighed_seeds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The head reads the customers' posts the fast sentiment model learns (by the same weight),
+    beside the tweets; nothing is written where the shipped head lives."""
+    from gardien.classifiers import training_accurate
+    from gardien.classifiers.registry import spec
+    from gardien.classifiers.training import SENTIMENT_SEED_WEIGHT, load
+
+    data = Path(__file__).resolve().parents[3] / "shared" / "data"
+    if not data.is_dir():
+        pytest.skip("the shared data folder is not here")
+    saved: list[Head] = []
+    monkeypatch.setattr(training_accurate, "save_head", lambda _path, head: saved.append(head))
+    monkeypatch.setattr(training_accurate, "write_head_card", lambda _head: None)
+    embedder = _RandomEmbedder()
+    monkeypatch.setattr(training_accurate, "CachedEmbedder", lambda _folder: embedder)
+    lines: list[str] = []
+    training_accurate.train_heads(data, tmp_path, lines.append, tasks=("sentiment",))
+    seeds = load(spec("sentiment"), data).extra
+    assert set(seeds.texts) <= set(embedder.seen) and len(saved) == 1
+    assert f"and {len(seeds)} seeds, each counting {SENTIMENT_SEED_WEIGHT:g}" in "\n".join(lines)
