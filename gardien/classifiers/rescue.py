@@ -91,7 +91,7 @@ def seeds_split(task: str, data: Path) -> Split:
     GUARD_SIZE stay out) and the not-harm rows of the task's public training split. No public
     attack is learnt."""
     from gardien.classifiers.identity_seeds import identity_split, read_seeds
-    from gardien.classifiers.training import seeds, swearing_seeds
+    from gardien.classifiers.training_data import seeds, swearing_seeds
 
     split = identity_split(task)
     plain = read_seeds("plain_customer_seeds.csv")  # the customers' anger without swearing
@@ -236,7 +236,8 @@ def fit_second_opinion(
     word vectors, and calibrates), then choose its gates against `main`, leaving the posts
     `sentiment` finds kind to `main` as at run time."""
     from gardien.classifiers.functional import functional_cases
-    from gardien.classifiers.training import Data, fit_linear
+    from gardien.classifiers.training import fit_linear
+    from gardien.classifiers.training_data import Data
 
     spec = seeds_spec(task)
     split = seeds_split(task, data)

@@ -28,7 +28,7 @@ from gardien.classifiers.accurate import (
 )
 from gardien.classifiers.metrics import macro_f1
 from gardien.classifiers.registry import FastTier, spec
-from gardien.classifiers.training import load
+from gardien.classifiers.training_data import load
 
 Log = Callable[[str], None]
 LOADERS = {"offensive": datasets.offensive, "hate": datasets.hate, "sentiment": datasets.sentiment}

@@ -121,7 +121,7 @@ def test_the_e5_sentiment_head_learns_the_fast_models_weighed_seeds(
     beside the tweets; nothing is written where the shipped head lives."""
     from gardien.classifiers import training_accurate
     from gardien.classifiers.registry import spec
-    from gardien.classifiers.training import SENTIMENT_SEED_WEIGHT, load
+    from gardien.classifiers.training_data import SENTIMENT_SEED_WEIGHT, load
 
     data = Path(__file__).resolve().parents[3] / "shared" / "data"
     if not data.is_dir():

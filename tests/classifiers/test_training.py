@@ -12,7 +12,8 @@ from gardien.classifiers.datasets import Split
 from gardien.classifiers.features import Featurizer
 from gardien.classifiers.linear import Encoder, load_model, save_model
 from gardien.classifiers.registry import ModelSpec
-from gardien.classifiers.training import Data, fit_linear
+from gardien.classifiers.training import fit_linear
+from gardien.classifiers.training_data import Data
 
 RUDE = [
     f"{a} {b}"
@@ -147,8 +148,8 @@ def test_harm_training_data_keeps_the_ordinary_posts_guard_apart() -> None:
     from gardien.classifiers import datasets
     from gardien.classifiers.identity_seeds import identity_split
     from gardien.classifiers.registry import spec
-    from gardien.classifiers.training import HAND_WRITTEN_COPIES, load
     from gardien.classifiers.training_accurate import ordinary_posts
+    from gardien.classifiers.training_data import HAND_WRITTEN_COPIES, load
 
     hate = load(spec("hate"), DATA)
     guard = set(ordinary_posts(DATA, "fr")) | set(ordinary_posts(DATA, "en"))
@@ -156,7 +157,7 @@ def test_harm_training_data_keeps_the_ordinary_posts_guard_apart() -> None:
     everyday = datasets.everyday_tweets(DATA, "fr")[datasets.GUARD_SIZE :]
     labels = dict(zip(hate.train.texts, hate.train.labels, strict=True))
     assert len(everyday) > 500 and all(labels[t] == 0 for t in everyday)
-    from gardien.classifiers.training import seeds
+    from gardien.classifiers.training_data import seeds
 
     brand_posts = [row["text"] for row in seeds()]  # customers' posts to a brand: never hate
     assert len(brand_posts) > 1000 and all(labels[t] == 0 for t in brand_posts)
@@ -172,7 +173,7 @@ def test_harm_training_data_keeps_the_ordinary_posts_guard_apart() -> None:
 @pytest.mark.skipif(not DATA.is_dir(), reason="the shared data folder is not here")
 def test_offensive_learns_brand_posts_by_their_own_label_and_swearing_as_offensive() -> None:
     from gardien.classifiers.registry import spec
-    from gardien.classifiers.training import SWEARING_COPIES, load, seeds, swearing_seeds
+    from gardien.classifiers.training_data import SWEARING_COPIES, load, seeds, swearing_seeds
 
     offensive = load(spec("offensive"), DATA).train
     labels = dict(zip(offensive.texts, offensive.labels, strict=True))
@@ -193,7 +194,7 @@ def test_offensive_learns_brand_posts_by_their_own_label_and_swearing_as_offensi
 def test_intent_models_learn_swearing_polite_and_chatter_seeds_without_scoring_them() -> None:
     from gardien.classifiers.identity_seeds import read_seeds
     from gardien.classifiers.registry import spec
-    from gardien.classifiers.training import CHATTER_SEEDS, POLITE_SEEDS, load, swearing_seeds
+    from gardien.classifiers.training_data import CHATTER_SEEDS, POLITE_SEEDS, load, swearing_seeds
 
     written_apart = [*read_seeds(POLITE_SEEDS), *read_seeds(CHATTER_SEEDS)]
     for task in ("intent", "complaint"):
@@ -322,7 +323,7 @@ def test_french_spam_learns_the_french_seeds_and_the_english_model_does_not() ->
     from gardien.classifiers.datasets import read_rows, spam
     from gardien.classifiers.identity_seeds import read_seeds
     from gardien.classifiers.registry import language_spec, spec
-    from gardien.classifiers.training import load
+    from gardien.classifiers.training_data import load
 
     data = Path(__file__).resolve().parents[3] / "shared" / "data"
     if not data.is_dir():
@@ -349,7 +350,7 @@ def test_english_spam_learns_thanks_and_complaints_as_not_spam() -> None:
     its validation; the other intents, and every French row, stay out."""
     from gardien.classifiers.identity_seeds import read_seeds
     from gardien.classifiers.registry import spec
-    from gardien.classifiers.training import SPAM_NOT_SPAM_INTENTS, load
+    from gardien.classifiers.training_data import SPAM_NOT_SPAM_INTENTS, load
 
     data = Path(__file__).resolve().parents[3] / "shared" / "data"
     if not data.is_dir():
@@ -379,7 +380,7 @@ def test_the_polite_posts_and_the_chatter_are_learnt_by_intent_and_complaint_onl
     the cross-validation reads the same rows as before them; no other model learns them."""
     from gardien.classifiers.identity_seeds import read_seeds
     from gardien.classifiers.registry import SPECS, spec
-    from gardien.classifiers.training import CHATTER_SEEDS, POLITE_SEEDS, load
+    from gardien.classifiers.training_data import CHATTER_SEEDS, POLITE_SEEDS, load
 
     assert file in (POLITE_SEEDS, CHATTER_SEEDS)
     data = Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -429,7 +430,7 @@ def test_sentiment_learns_customers_posts_by_the_polarity_their_intent_makes_pla
     SENTIMENT_SEED_WEIGHT times a tweet; feature requests and "other" are left out (a wish
     or a remark has no polarity of its own); validation keeps the tweets alone."""
     from gardien.classifiers.registry import spec
-    from gardien.classifiers.training import SENTIMENT_SEED_WEIGHT, load, seeds
+    from gardien.classifiers.training_data import SENTIMENT_SEED_WEIGHT, load, seeds
 
     data = Path(__file__).resolve().parents[3] / "shared" / "data"
     if not data.is_dir():
