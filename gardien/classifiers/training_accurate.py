@@ -28,7 +28,7 @@ from gardien.classifiers.accurate import (
 )
 from gardien.classifiers.metrics import macro_f1
 from gardien.classifiers.registry import FastTier, spec
-from gardien.classifiers.training_data import load
+from gardien.classifiers.training_data import weighed_seeds
 
 Log = Callable[[str], None]
 LOADERS = {"offensive": datasets.offensive, "hate": datasets.hate, "sentiment": datasets.sentiment}
@@ -69,12 +69,12 @@ def train_heads(
         log(f"embedding {len(split.train) + len(split.val)} texts for the {task} head (cached)")
         x, y = embedder.embed(split.train.texts), np.array(split.train.labels)
         weights = np.ones(len(y))
-        extra = load(spec(task), data)  # the rows the fast model learns beside the data set
-        if len(extra.extra):  # sentiment: customers' posts by polarity, weighed the same way
-            log(f"  {task}-e5: and {len(extra.extra)} seeds, each counting {extra.extra_weight:g}")
-            x = np.vstack([x, embedder.embed(extra.extra.texts)])
-            y = np.r_[y, extra.extra.labels]
-            weights = np.r_[weights, np.full(len(extra.extra), extra.extra_weight)]
+        seeds, weight = weighed_seeds(task)  # as the fast model learns them
+        if len(seeds):
+            log(f"  {task}-e5: and {len(seeds)} seeds, each counting {weight:g}")
+            x = np.vstack([x, embedder.embed(seeds.texts)])
+            y = np.r_[y, seeds.labels]
+            weights = np.r_[weights, np.full(len(seeds), weight)]
         xv, yv = embedder.embed(split.val.texts), np.array(split.val.labels)
         best = None
         for c in (0.5, 2.0, 8.0):
