@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from gardien.classifiers.implied import NEEDS_GROUP
 from gardien.classifiers.linear import LinearModel
 
 LIMITS = {
@@ -122,14 +123,19 @@ def _gates(meta: dict[str, object], key: str) -> str:
 
 
 def _implied(meta: dict[str, object]) -> str:
-    """The section of a model another task's score may lift (offensive, by hate)."""
+    """The section of a model another task's score may lift (offensive by hate, hate by offensive)."""
     if "implied_gates" not in meta:
         return ""
     chosen = _gates(meta, "implied_gates")
+    if meta["task"] in NEEDS_GROUP:
+        why = "Hostility aimed at a protected group is hate"
+        where = ", where the post names such a group (classifiers/groups.py),"
+    else:
+        why, where = "An attack on a group is offensive", ""
     return f"""## Lifted by `{meta["implied_by"]}` (classifiers/implied.py)
-An attack on a group is offensive: the {meta["implied_by"]} score, carried onto this model's scale
-(its threshold on this one's, per language), replaces this model's score where it is higher and
-at least the language's gate ({chosen}); the gates are chosen as the second opinions' are.
+{why}: the {meta["implied_by"]} score, carried onto this model's scale (its threshold on this
+one's, per language), replaces this model's score{where} where it is higher and at least the
+language's gate ({chosen}); the gates are chosen as the second opinions' are.
 
 """
 

@@ -12,6 +12,12 @@ way (`rescue.choose_gates`: validation vetoes the costly ones, the functional de
 OLID, offensive's validation, does not call every hateful tweet offensive ("build the wall"
 without a slur is not), so a lift from every post over hate's threshold costs English
 validation 0.011 (docs/CLASSIFIERS.md, session 12).
+
+The other way (session 17): offensive implies hate where the post names a protected group
+(`groups.py`). The hate model learnt its attacks from HatEval's two groups, MLMA and our
+hand-written posts; the offensive model knows hostility better, and hostility aimed at a named
+group is what hate is. Each lift reads the other task's score before that task's own lift, so
+neither feeds on itself.
 """
 
 from __future__ import annotations
@@ -22,14 +28,18 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
+from gardien.classifiers import groups
+
 if TYPE_CHECKING:
     from gardien.classifiers.datasets import Split
     from gardien.classifiers.linear import LinearModel
     from gardien.classifiers.registry import FastTier
     from gardien.classifiers.rescue import Scored
 
-#: The task whose score another task's score lifts: offensive ≥ hate.
-IMPLIED_BY = {"offensive": "hate"}
+#: The task whose score another task's score lifts: offensive ≥ hate, and hate ≥ offensive
+#: where a protected group is named (NEEDS_GROUP).
+IMPLIED_BY = {"offensive": "hate", "hate": "offensive"}
+NEEDS_GROUP = frozenset({"hate"})
 
 
 def onto_scale(
@@ -43,18 +53,26 @@ def onto_scale(
 
 
 def carried(
-    tier: FastTier, task: str, scores: NDArray[np.float32], languages: Sequence[str]
+    tier: FastTier,
+    task: str,
+    scores: NDArray[np.float32],
+    languages: Sequence[str],
+    texts: Sequence[str],
 ) -> NDArray[np.float32]:
-    """The implying task's scores (n,) on `task`'s scale, per row's language."""
+    """The implying task's scores (n,) on `task`'s scale, per row's language; for a task that
+    NEEDS_GROUP, 0 where the text names no protected group."""
     own, source = tier.model(task), tier.model(IMPLIED_BY[task])
     unique = sorted(set(languages))
     to = {lang: own.threshold_for(lang) for lang in unique}
     frm = {lang: source.threshold_for(lang) for lang in unique}
-    return onto_scale(
+    out = onto_scale(
         scores,
         np.array([frm[lang] for lang in languages], dtype=np.float32),
         np.array([to[lang] for lang in languages], dtype=np.float32),
     )
+    if task in NEEDS_GROUP:
+        out = np.where(groups.named(texts, languages), out, 0).astype(np.float32)
+    return out
 
 
 def row_gates(model: LinearModel, languages: Sequence[str]) -> NDArray[np.float32]:
@@ -86,7 +104,7 @@ def _scored(tier: FastTier, task: str, split: Split) -> Scored:
     source, _ = tier.rescued(IMPLIED_BY[task], split.texts, split.langs)
     return Scored(
         own[:, 0],
-        carried(tier, task, source[:, 0], split.langs),
+        carried(tier, task, source[:, 0], split.langs, split.texts),
         np.asarray(split.labels),
         np.asarray(split.langs),
     )

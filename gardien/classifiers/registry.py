@@ -173,7 +173,8 @@ class FastTier:
         """Probabilities, and for each post the model that set its score when not the task's
         own: the second opinion (hate and offensive: the model of the hand-written posts, where
         it is sure past its language's gate), or for offensive, hate where it is sure past its
-        own gate (`implied.py`). Without `rescue`, the task's own model alone."""
+        own gate, and for hate, offensive where a protected group is named (`implied.py`). Without
+        `rescue`, the task's own model alone."""
         from gardien.classifiers.rescue import lift
 
         if not rescue:
@@ -184,7 +185,8 @@ class FastTier:
         gates = implied_row_gates(self.model(task), languages)
         if np.isfinite(gates).any():  # else (e.g. English only: no gate) hate is not read twice
             source, source_setters = self.rescued(IMPLIED_BY[task], texts, languages)
-            lifted, raised = lift(out[:, 0], carried(self, task, source[:, 0], languages), gates)
+            implied = carried(self, task, source[:, 0], languages, texts)
+            lifted, raised = lift(out[:, 0], implied, gates)
             source_model = self.model(IMPLIED_BY[task])
             setters = [
                 (source_setters[i] or source_model) if r else setters[i]

@@ -272,8 +272,17 @@ def train_all(data: Path, log: Log, only: tuple[str, ...] = ()) -> list[LinearMo
     return built
 
 
+def refit_implied_gates(data: Path, log: Log) -> list[LinearModel]:
+    """Choose the lifts' gates again against the models on disk, leaving their weights alone
+    (a new lift, or a changed group word list, needs no retraining)."""
+    tasks = {*implied.IMPLIED_BY, *implied.IMPLIED_BY.values()}
+    loaded = {s.name: load(s, data) for s in SPECS if s.task in tasks}
+    return _fit_implied_gates(loaded, log)
+
+
 def _fit_implied_gates(loaded: dict[str, Data], log: Log) -> list[LinearModel]:
-    """Gates for hate's lift of offensive (`implied.py`), chosen against the models just built."""
+    """Gates for hate's lift of offensive and offensive's of hate where a group is named
+    (`implied.py`), chosen against the models just built."""
     from gardien.classifiers.registry import FastTier
 
     out = []

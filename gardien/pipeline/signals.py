@@ -14,8 +14,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from gardien.classifiers import groups
 from gardien.classifiers.accurate import AccurateTier, Head, built_heads, head_paths, needs
 from gardien.classifiers.features import Features
+from gardien.classifiers.implied import IMPLIED_BY, NEEDS_GROUP
 from gardien.classifiers.registry import FastTier, fast_tier
 from gardien.classifiers.rescue import is_rescued
 from gardien.classifiers.topic import MODEL as TOPIC_MODEL
@@ -83,7 +85,14 @@ class ClassifierStage:
                     and model.labels[k] not in _NOT_EXPLAINED
                 )
                 spans = model.explain(tier.encoder, record.post.text, k) if explain else ()
+                if explain and setter is not None and self._lifted_at_group(setter.meta):
+                    spans = (*groups.spans(record.post.text, language), *spans)
                 record.signals.scores[name] = Score(round(value, 4), label, spans)
+
+    def _lifted_at_group(self, setter_meta: dict[str, Any]) -> bool:
+        """Whether the implying task set this score because a group was named: its words
+        show beside the group's (`implied.py`)."""
+        return self.task in NEEDS_GROUP and setter_meta.get("task") == IMPLIED_BY[self.task]
 
 
 class OffensiveStage(ClassifierStage):

@@ -1,5 +1,6 @@
 """Hate implies offensive (classifiers/implied.py): offensive's score is never under hate's,
-carried onto offensive's scale; it only lifts, names the hate model and shows its words."""
+carried onto offensive's scale; it only lifts, names the hate model and shows its words. And
+offensive implies hate where a protected group is named, showing the group's words too."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
+from gardien.classifiers import groups
 from gardien.classifiers.implied import carried, onto_scale, row_gates
 from gardien.classifiers.registry import FastTier, fast_tier
 from gardien.classifiers.rescue import is_rescued
@@ -15,7 +17,7 @@ from gardien.domain import Post
 from gardien.pipeline.language import IdentifyLanguage
 from gardien.pipeline.normalise import Normalise
 from gardien.pipeline.record import StageContext, TriageRecord
-from gardien.pipeline.signals import OffensiveStage
+from gardien.pipeline.signals import HateStage, OffensiveStage
 
 #: Attacks on groups whose words are not insults: hate is surer of them than offensive.
 ATTACKS = [
@@ -69,7 +71,7 @@ def test_past_its_gate_hate_lifts_offensive_and_names_itself(gated: FastTier) ->
     offensive, setters = tier.decided("offensive", ATTACKS, LANGS)
     alone, _ = tier.rescued("offensive", ATTACKS, LANGS)
     assert np.all(offensive >= alone)
-    lifted = carried(tier, "offensive", hate[:, 0], LANGS)
+    lifted = carried(tier, "offensive", hate[:, 0], LANGS, ATTACKS)
     hate_side = {tier.model("hate").name, tier.second_opinion("hate").name}  # type: ignore[union-attr]
     assert any(s is not None and s.name in hate_side for s in setters), "hate lifted no post"
     for lang, h, o, c in zip(LANGS, hate[:, 0], offensive[:, 0], lifted, strict=True):
@@ -118,3 +120,59 @@ def test_a_score_set_by_hate_reads_as_lifted_and_hates_own_does_not() -> None:
     assert not is_rescued("hate-en-fr.v1")
     assert not is_rescued("offensive-en-fr.v1")
     assert not is_rescued("hate-en-fr.v1+hate-minilm.v1")
+
+
+#: Hostile posts: the first two aim at a group by name, the last two at no group.
+HOSTILE = [
+    "les homos, on devrait les pendre sur la place publique, ces sales merdes",
+    "Ces putains de migrants, qu'ils crèvent tous",
+    "Ce putain d'arbitre de merde, qu'il crève",
+    "Quelle bande de connards, ces députés de merde",
+]
+HOSTILE_LANGS = ["fr"] * 4
+
+
+@pytest.fixture
+def hate_gated(tier: FastTier):  # type: ignore[no-untyped-def]
+    """Hate lifted by offensive from hate's threshold on, in both languages, for these tests."""
+    model = tier.model("hate")
+    saved = model.meta.get("implied_gates")
+    model.meta["implied_gates"] = {lang: model.threshold_for(lang) for lang in ("en", "fr")}
+    yield tier
+    model.meta["implied_gates"] = saved
+
+
+def test_offensive_lifts_hate_only_where_a_protected_group_is_named(hate_gated: FastTier) -> None:
+    tier = hate_gated
+    offensive, _ = tier.rescued("offensive", HOSTILE, HOSTILE_LANGS)
+    threshold = tier.model("offensive").threshold_for("fr")
+    assert (offensive[:, 0] >= threshold).all(), "every post here is offensive"
+    carried_scores = carried(tier, "hate", offensive[:, 0], HOSTILE_LANGS, HOSTILE)
+    assert carried_scores[2:].tolist() == [0, 0]  # no group named: nothing to carry
+    assert (carried_scores[:2] >= tier.model("hate").threshold_for("fr")).all()
+    hate, setters = tier.decided("hate", HOSTILE, HOSTILE_LANGS)
+    alone, own_setters = tier.rescued("hate", HOSTILE, HOSTILE_LANGS)
+    assert np.all(hate >= alone)
+    assert (hate[:2, 0] >= tier.model("hate").threshold_for("fr")).all()
+    assert np.array_equal(hate[2:], alone[2:]) and setters[2:] == own_setters[2:]
+
+
+def test_the_hate_stage_shows_the_group_beside_the_offensive_words(hate_gated: FastTier) -> None:
+    tier = hate_gated
+    batch = [
+        TriageRecord("c", Post("forum", str(i), "bob", text, datetime(2025, 1, 1, tzinfo=UTC)))
+        for i, text in enumerate(HOSTILE)
+    ]
+    for stage in (Normalise(), IdentifyLanguage()):
+        stage(batch, StageContext())
+    HateStage(tier)(batch, StageContext())
+    _, setters = tier.decided("hate", HOSTILE, HOSTILE_LANGS)
+    offensive_side = {tier.model("offensive").name, tier.second_opinion("offensive").name}  # type: ignore[union-attr]
+    lifted = [i for i, s in enumerate(setters) if s is not None and s.name in offensive_side]
+    assert lifted, "offensive lifted no post"
+    for i in lifted:
+        score = batch[i].signals.scores["hate"]
+        assert score.model.startswith("hate-en-fr.v1+offensive-")
+        named = [HOSTILE[i][s.start : s.end] for s in score.spans if s.label == groups.LABEL]
+        assert named and named[0].lower() in {"homos", "migrants"}
+        assert any(s.label != groups.LABEL for s in score.spans), "and the offensive words"

@@ -1,0 +1,43 @@
+"""Which posts name a protected group (classifiers/groups.py): the condition under which
+offensive's score may lift hate's."""
+
+from __future__ import annotations
+
+from gardien.classifiers import groups
+
+
+def test_groups_are_found_through_case_accents_leet_and_hashtags() -> None:
+    texts = [
+        "Les IMMIGRÉS, dehors",
+        "tr@ns people, again",
+        "#BanMuslims now",
+        "les f e m m e s au volant",
+        "Ces gouines partout",
+    ]
+    langs = ["fr", "en", "en", "fr", "fr"]
+    assert groups.named(texts, langs).tolist() == [True] * 5
+
+
+def test_words_that_only_look_like_a_group_do_not_count() -> None:
+    texts = [
+        "Un café noir, s'il vous plaît",  # a colour, not people
+        "Public transport is late again",  # "trans" inside a word
+        "My order never arrived",
+        "Les transports en commun sont en grève",
+    ]
+    assert not groups.named(texts, ["fr", "en", "en", "fr"]).any()
+
+
+def test_a_language_without_a_word_list_names_no_group() -> None:
+    assert "de" not in groups.languages()
+    assert groups.named(["Die Frauen und die Muslime"], ["de"]).tolist() == [False]
+    assert groups.spans("Die Frauen", "de") == ()
+
+
+def test_spans_point_at_the_group_in_the_original_text() -> None:
+    text = "Franchement, les Musulmans et les IMMIGRÉS..."
+    found = groups.spans(text, "fr")
+    assert [text[s.start : s.end] for s in found] == ["Musulmans", "IMMIGRÉS"]
+    assert {s.label for s in found} == {groups.LABEL}
+    leet = "all tr@ns people"
+    assert [leet[s.start : s.end] for s in groups.spans(leet, "en")] == ["tr@ns"]
