@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,43 +30,55 @@ LABEL = "group"
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> dict[str, re.Pattern[str]]:
+def _lexicon() -> dict[str, tuple[re.Pattern[str], dict[str, str]]]:
+    """Per language, one pattern over every word, and each word's group."""
     table = json.loads(WORDS.read_text(encoding="utf-8"))
     out = {}
-    for lang, words in table.items():
+    for lang, by_group in table.items():
         if lang.startswith("_"):
             continue
-        alternatives = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-        out[lang] = re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
+        group_of = {word: group for group, words in by_group.items() for word in words}
+        alternatives = "|".join(re.escape(w) for w in sorted(group_of, key=len, reverse=True))
+        pattern = re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
+        out[lang] = (pattern, group_of)
     return out
 
 
 def languages() -> frozenset[str]:
     """The languages with a word list (others never name a group here)."""
-    return frozenset(_patterns())
+    return frozenset(_lexicon())
 
 
-def named(texts: Sequence[str], langs: Sequence[str]) -> NDArray[np.bool_]:
-    """Whether each post names a protected group in its language's words."""
-    patterns = _patterns()
-    return np.array(
-        [
-            (pattern := patterns.get(lang)) is not None
-            and pattern.search(canonical(text)) is not None
-            for text, lang in zip(texts, langs, strict=True)
-        ],
-        dtype=np.bool_,
-    )
+def groups_of(lang: str) -> frozenset[str]:
+    """The groups the language's word list knows ("women", "muslims", ...)."""
+    entry = _lexicon().get(lang)
+    return frozenset(entry[1].values()) if entry else frozenset()
+
+
+def named(
+    texts: Sequence[str], langs: Sequence[str], ignore: Mapping[str, frozenset[str]] | None = None
+) -> NDArray[np.bool_]:
+    """Whether each post names a protected group in its language's words (groups in
+    `ignore[lang]` do not count)."""
+    lexicon = _lexicon()
+    out = np.zeros(len(texts), dtype=np.bool_)
+    for i, (text, lang) in enumerate(zip(texts, langs, strict=True)):
+        if (entry := lexicon.get(lang)) is None:
+            continue
+        pattern, group_of = entry
+        skip = ignore.get(lang, frozenset()) if ignore else frozenset()
+        out[i] = any(group_of[m.group()] not in skip for m in pattern.finditer(canonical(text)))
+    return out
 
 
 def spans(text: str, lang: str) -> tuple[Span, ...]:
     """The stretches of the original text that name a group, labelled LABEL."""
-    pattern = _patterns().get(lang)
-    if pattern is None:
+    entry = _lexicon().get(lang)
+    if entry is None:
         return ()
     folded, offsets = canonical_with_offsets(text)
     out: list[Span] = []
-    for match in pattern.finditer(folded):
+    for match in entry[0].finditer(folded):
         start, end = original_span(offsets, match.start(), match.end(), len(text))
         if end > start and not any(s.start == start for s in out):
             out.append(Span(start, end, LABEL))

@@ -40,6 +40,12 @@ if TYPE_CHECKING:
 #: where a protected group is named (NEEDS_GROUP).
 IMPLIED_BY = {"offensive": "hate", "hate": "offensive"}
 NEEDS_GROUP = frozenset({"hate"})
+#: Groups whose hate a language's public training set judged on its own terms, so that hostility
+#: named at them is left to the hate model: HatEval's annotators called much hostility at women
+#: and immigrants not hate (it must spread hatred of the group, not insult one woman), and
+#: lifting hate there cost English validation 0.005 to 0.065 at every gate. MLMA's French
+#: group-hate label is hostility aimed at a group by its very derivation, so French ignores none.
+OWN_TERMS = {"en": frozenset({"women", "immigrants"})}
 
 
 def onto_scale(
@@ -60,7 +66,7 @@ def carried(
     texts: Sequence[str],
 ) -> NDArray[np.float32]:
     """The implying task's scores (n,) on `task`'s scale, per row's language; for a task that
-    NEEDS_GROUP, 0 where the text names no protected group."""
+    NEEDS_GROUP, 0 where the text names no protected group (outside OWN_TERMS)."""
     own, source = tier.model(task), tier.model(IMPLIED_BY[task])
     unique = sorted(set(languages))
     to = {lang: own.threshold_for(lang) for lang in unique}
@@ -71,7 +77,7 @@ def carried(
         np.array([to[lang] for lang in languages], dtype=np.float32),
     )
     if task in NEEDS_GROUP:
-        out = np.where(groups.named(texts, languages), out, 0).astype(np.float32)
+        out = np.where(groups.named(texts, languages, OWN_TERMS), out, 0).astype(np.float32)
     return out
 
 

@@ -41,3 +41,11 @@ def test_spans_point_at_the_group_in_the_original_text() -> None:
     assert {s.label for s in found} == {groups.LABEL}
     leet = "all tr@ns people"
     assert [leet[s.start : s.end] for s in groups.spans(leet, "en")] == ["tr@ns"]
+
+
+def test_ignored_groups_do_not_count_and_others_in_the_same_post_still_do() -> None:
+    ignore = {"en": frozenset({"women"})}
+    texts = ["women are the worst", "women and gays are the worst", "Les femmes"]
+    assert groups.named(texts, ["en", "en", "fr"], ignore).tolist() == [False, True, True]
+    assert {"women", "gay people", "muslims"} <= groups.groups_of("en")
+    assert groups.groups_of("de") == frozenset()

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from gardien.classifiers import groups
-from gardien.classifiers.implied import carried, onto_scale, row_gates
+from gardien.classifiers.implied import OWN_TERMS, carried, onto_scale, row_gates
 from gardien.classifiers.registry import FastTier, fast_tier
 from gardien.classifiers.rescue import is_rescued
 from gardien.domain import Post
@@ -176,3 +176,15 @@ def test_the_hate_stage_shows_the_group_beside_the_offensive_words(hate_gated: F
         named = [HOSTILE[i][s.start : s.end] for s in score.spans if s.label == groups.LABEL]
         assert named and named[0].lower() in {"homos", "migrants"}
         assert any(s.label != groups.LABEL for s in score.spans), "and the offensive words"
+
+
+def test_english_hostility_at_hatevals_own_groups_is_left_to_the_hate_model(
+    hate_gated: FastTier,
+) -> None:
+    """HatEval judged hate at women and immigrants on its own terms (OWN_TERMS): offensive
+    carries nothing there, and does where another group is named."""
+    texts = ["Women are fucking disgusting pigs", "Gays are fucking disgusting pigs"]
+    offensive, _ = hate_gated.rescued("offensive", texts, ["en", "en"])
+    carried_scores = carried(hate_gated, "hate", offensive[:, 0], ["en", "en"], texts)
+    assert carried_scores[0] == 0 and carried_scores[1] > 0
+    assert "women" in OWN_TERMS["en"] and "fr" not in OWN_TERMS
