@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from gardien.classifiers.implied import NEEDS_GROUP
+from gardien.classifiers.implied import NEEDS_GROUP, OWN_TERMS
 from gardien.classifiers.linear import LinearModel
 
 LIMITS = {
@@ -129,7 +129,8 @@ def _implied(meta: dict[str, object]) -> str:
     chosen = _gates(meta, "implied_gates")
     if meta["task"] in NEEDS_GROUP:
         why = "Hostility aimed at a protected group is hate"
-        where = ", where the post names such a group (classifiers/groups.py),"
+        left = "; ".join(f"{lang}: not {', '.join(sorted(g))}" for lang, g in OWN_TERMS.items())
+        where = f", where the post names such a group (classifiers/groups.py; {left}),"
     else:
         why, where = "An attack on a group is offensive", ""
     return f"""## Lifted by `{meta["implied_by"]}` (classifiers/implied.py)

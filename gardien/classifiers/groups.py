@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -55,11 +55,20 @@ def groups_of(lang: str) -> frozenset[str]:
     return frozenset(entry[1].values()) if entry else frozenset()
 
 
+#: How the fast tier reads a word its vocabulary lacks (`Featurizer.repair`: "womn" → "women",
+#: "hatewomen" → "hate women"); known words are never changed.
+Repair = Callable[[str], str]
+_WORD = re.compile(r"\w+")
+
+
 def named(
-    texts: Sequence[str], langs: Sequence[str], ignore: Mapping[str, frozenset[str]] | None = None
+    texts: Sequence[str],
+    langs: Sequence[str],
+    ignore: Mapping[str, frozenset[str]] | None = None,
+    repair: Repair | None = None,
 ) -> NDArray[np.bool_]:
     """Whether each post names a protected group in its language's words (groups in
-    `ignore[lang]` do not count)."""
+    `ignore[lang]` do not count); with `repair`, also through typos the fast tier reads back."""
     lexicon = _lexicon()
     out = np.zeros(len(texts), dtype=np.bool_)
     for i, (text, lang) in enumerate(zip(texts, langs, strict=True)):
@@ -67,19 +76,32 @@ def named(
             continue
         pattern, group_of = entry
         skip = ignore.get(lang, frozenset()) if ignore else frozenset()
-        out[i] = any(group_of[m.group()] not in skip for m in pattern.finditer(canonical(text)))
+        canon = canonical(text)
+        out[i] = any(group_of[m.group()] not in skip for m in pattern.finditer(canon))
+        if not out[i] and repair is not None:
+            fixed = " ".join(repair(word) for word in _WORD.findall(canon))
+            out[i] = any(group_of[m.group()] not in skip for m in pattern.finditer(fixed))
     return out
 
 
-def spans(text: str, lang: str) -> tuple[Span, ...]:
-    """The stretches of the original text that name a group, labelled LABEL."""
+def spans(text: str, lang: str, repair: Repair | None = None) -> tuple[Span, ...]:
+    """The stretches of the original text that name a group, labelled LABEL (with `repair`,
+    the whole mistyped word where only its repair names one)."""
     entry = _lexicon().get(lang)
     if entry is None:
         return ()
+    pattern = entry[0]
     folded, offsets = canonical_with_offsets(text)
+    found = [m.span() for m in pattern.finditer(folded)]
+    if repair is not None:
+        found += [
+            m.span()
+            for m in _WORD.finditer(folded)
+            if not pattern.fullmatch(m.group()) and pattern.search(repair(m.group()))
+        ]
     out: list[Span] = []
-    for match in entry[0].finditer(folded):
-        start, end = original_span(offsets, match.start(), match.end(), len(text))
-        if end > start and not any(s.start == start for s in out):
+    for first, last in sorted(found):
+        start, end = original_span(offsets, first, last, len(text))
+        if end > start and not any(s.start <= start < s.end for s in out):
             out.append(Span(start, end, LABEL))
     return tuple(out)

@@ -77,7 +77,9 @@ def carried(
         np.array([to[lang] for lang in languages], dtype=np.float32),
     )
     if task in NEEDS_GROUP:
-        out = np.where(groups.named(texts, languages, OWN_TERMS), out, 0).astype(np.float32)
+        repair = tier.encoder.featurizer.repair
+        named = groups.named(texts, languages, OWN_TERMS, repair)
+        out = np.where(named, out, 0).astype(np.float32)
     return out
 
 

@@ -86,7 +86,8 @@ class ClassifierStage:
                 )
                 spans = model.explain(tier.encoder, record.post.text, k) if explain else ()
                 if explain and setter is not None and self._lifted_at_group(setter.meta):
-                    spans = (*groups.spans(record.post.text, language), *spans)
+                    repair = tier.encoder.featurizer.repair
+                    spans = (*groups.spans(record.post.text, language, repair), *spans)
                 record.signals.scores[name] = Score(round(value, 4), label, spans)
 
     def _lifted_at_group(self, setter_meta: dict[str, Any]) -> bool:

@@ -49,3 +49,16 @@ def test_ignored_groups_do_not_count_and_others_in_the_same_post_still_do() -> N
     assert groups.named(texts, ["en", "en", "fr"], ignore).tolist() == [False, True, True]
     assert {"women", "gay people", "muslims"} <= groups.groups_of("en")
     assert groups.groups_of("de") == frozenset()
+
+
+def test_with_the_fast_tiers_repair_a_mistyped_or_run_together_group_still_counts() -> None:
+    from gardien.classifiers.registry import fast_tier
+
+    repair = fast_tier().encoder.featurizer.repair
+    texts = ["muslms are filth", "blackpeople again"]
+    assert not groups.named(texts, ["en", "en"]).any()
+    assert groups.named(texts, ["en", "en"], repair=repair).all()
+    assert [texts[1][s.start : s.end] for s in groups.spans(texts[1], "en", repair)] == [
+        "blackpeople"
+    ]
+    assert not groups.named(["Ferme la porte, les guys"], ["fr"], repair=repair).any()
