@@ -159,14 +159,15 @@ def test_a_raised_score_names_both_models_and_shows_the_second_opinions_words(
     batch = _posts(PLAIN_ATTACKS)
     HateStage(tier)(batch, StageContext())
     assert [r.signals.language.code for r in batch] == ["en", "fr"]  # type: ignore[union-attr]
-    fused, raised = tier.scored("hate", PLAIN_ATTACKS, ["en", "fr"])
-    assert raised.any(), "no plain attack was raised: the test needs one"
-    for record, lifted, value in zip(batch, raised, fused[:, 0], strict=True):
+    fused, setters = tier.decided("hate", PLAIN_ATTACKS, ["en", "fr"])
+    _, second_set = tier.rescued("hate", PLAIN_ATTACKS, ["en", "fr"])
+    assert any(second_set), "no plain attack was raised: the test needs one"
+    for record, setter, value in zip(batch, setters, fused[:, 0], strict=True):
         score = record.signals.scores["hate"]
         assert score.value == pytest.approx(float(value), abs=1e-4)
-        assert is_rescued(score.model) == bool(lifted)
-        if lifted:
-            assert score.model == "hate-en-fr.v1+hate-seeds.v1"
+        assert is_rescued(score.model) == (setter is not None)
+        if setter is not None:  # the second opinion, or offensive where a group is named
+            assert score.model == f"hate-en-fr.v1+{setter.name}"
             assert score.spans
 
 
