@@ -20,7 +20,9 @@ def spans_of(
             spans.append((int(span["start"]), int(span["end"]), str(label)))
     for name, score in ((signals or {}).get("scores") or {}).items():
         for span in score.get("spans", [])[:5]:
-            spans.append((int(span["start"]), int(span["end"]), name))
+            # the group an attack aims at (classifiers/groups.py) reads "hate: group"
+            label = f"{name}: group" if span.get("label") == "group" else name
+            spans.append((int(span["start"]), int(span["end"]), label))
     return spans
 
 
