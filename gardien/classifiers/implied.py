@@ -115,4 +115,5 @@ def _scored(tier: FastTier, task: str, split: Split) -> Scored:
         carried(tier, task, source[:, 0], split.langs, split.texts),
         np.asarray(split.labels),
         np.asarray(split.langs),
+        tier.kind_posts(split.texts, split.langs) if task in NEEDS_GROUP else None,
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from gardien.classifiers.implied import IMPLIED_BY, carried
+from gardien.classifiers.implied import IMPLIED_BY, NEEDS_GROUP, carried
 from gardien.classifiers.implied import row_gates as implied_row_gates
 from gardien.classifiers.linear import REPAIRED, WRITTEN, Encoder, LinearModel, load_model
 from gardien.errors import ConfigError
@@ -186,7 +186,10 @@ class FastTier:
         if np.isfinite(gates).any():  # else (e.g. English only: no gate) hate is not read twice
             source, source_setters = self.rescued(IMPLIED_BY[task], texts, languages)
             implied = carried(self, task, source[:, 0], languages, texts)
-            lifted, raised = lift(out[:, 0], implied, gates)
+            kind = None  # an attack on a group is not kind: hate's lift spares kind posts
+            if task in NEEDS_GROUP and ((implied >= gates) & (implied > out[:, 0])).any():
+                kind = self.kind_posts(texts, languages)
+            lifted, raised = lift(out[:, 0], implied, gates, kind)
             source_model = self.model(IMPLIED_BY[task])
             setters = [
                 (source_setters[i] or source_model) if r else setters[i]
@@ -199,7 +202,7 @@ class FastTier:
         self, task: str, texts: list[str], languages: list[str] | None = None
     ) -> tuple[NDArray[np.float32], list[LinearModel | None]]:
         """The task's own probabilities after its second opinion, and the posts it set."""
-        from gardien.classifiers.rescue import kind_rows, lift, row_gates
+        from gardien.classifiers.rescue import lift, row_gates
 
         out = self._own(task, texts, languages)
         second = self.second_opinion(task)
@@ -209,9 +212,15 @@ class FastTier:
         opinion = self.read(second, texts)[:, 0]
         kind = None
         if ((opinion >= gates) & (opinion > out[:, 0])).any():  # would raise: is the post kind?
-            kind = kind_rows(self.model("sentiment"), self._own("sentiment", texts, languages))
+            kind = self.kind_posts(texts, languages)
         lifted, raised = lift(out[:, 0], opinion, gates, kind)
         return lifted[:, None], [second if r else None for r in raised]
+
+    def kind_posts(self, texts: list[str], languages: list[str] | None) -> NDArray[np.bool_]:
+        """The posts sentiment reads as kind (`rescue.kind_rows`): no lift raises them."""
+        from gardien.classifiers.rescue import kind_rows
+
+        return kind_rows(self.model("sentiment"), self._own("sentiment", texts, languages))
 
     def _own(self, task: str, texts: list[str], languages: list[str] | None) -> NDArray[np.float32]:
         if languages is None:

@@ -188,3 +188,17 @@ def test_english_hostility_at_hatevals_own_groups_is_left_to_the_hate_model(
     carried_scores = carried(hate_gated, "hate", offensive[:, 0], ["en", "en"], texts)
     assert carried_scores[0] == 0 and carried_scores[1] > 0
     assert "women" in OWN_TERMS["en"] and "fr" not in OWN_TERMS
+
+
+def test_offensive_never_lifts_hate_on_a_post_sentiment_reads_as_kind(
+    hate_gated: FastTier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tier = hate_gated
+    lifted, _ = tier.decided("hate", HOSTILE, HOSTILE_LANGS)
+    alone, _ = tier.rescued("hate", HOSTILE, HOSTILE_LANGS)
+    assert (lifted[:2] > alone[:2]).any(), "the lift must raise a post for this test"
+    everyone_kind = lambda texts, languages: np.ones(len(texts), dtype=np.bool_)  # noqa: E731
+    monkeypatch.setattr(tier, "kind_posts", everyone_kind)
+    spared, setters = tier.decided("hate", HOSTILE, HOSTILE_LANGS)
+    assert np.array_equal(spared, tier.rescued("hate", HOSTILE, HOSTILE_LANGS)[0])
+    assert all(s is None or s.name.startswith("hate") for s in setters)
