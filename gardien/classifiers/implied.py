@@ -64,9 +64,11 @@ def carried(
     scores: NDArray[np.float32],
     languages: Sequence[str],
     texts: Sequence[str],
+    floor: NDArray[np.float32] | None = None,
 ) -> NDArray[np.float32]:
     """The implying task's scores (n,) on `task`'s scale, per row's language; for a task that
-    NEEDS_GROUP, 0 where the text names no protected group (outside OWN_TERMS)."""
+    NEEDS_GROUP, 0 where the text names no protected group (outside OWN_TERMS), and where the
+    carried score is under the row's `floor` (a gate it could not pass: its text is not read)."""
     own, source = tier.model(task), tier.model(IMPLIED_BY[task])
     unique = sorted(set(languages))
     to = {lang: own.threshold_for(lang) for lang in unique}
@@ -77,8 +79,14 @@ def carried(
         np.array([to[lang] for lang in languages], dtype=np.float32),
     )
     if task in NEEDS_GROUP:
-        repair = tier.encoder.featurizer.repair
-        named = groups.named(texts, languages, OWN_TERMS, repair)
+        read = np.flatnonzero(out >= (0 if floor is None else floor)).tolist()
+        named = np.zeros(len(out), dtype=np.bool_)
+        named[read] = groups.named(
+            [texts[i] for i in read],
+            [languages[i] for i in read],
+            OWN_TERMS,
+            tier.encoder.featurizer.repair,
+        )
         out = np.where(named, out, 0).astype(np.float32)
     return out
 

@@ -185,7 +185,7 @@ class FastTier:
         gates = implied_row_gates(self.model(task), languages)
         if np.isfinite(gates).any():  # else (e.g. English only: no gate) hate is not read twice
             source, source_setters = self.rescued(IMPLIED_BY[task], texts, languages)
-            implied = carried(self, task, source[:, 0], languages, texts)
+            implied = carried(self, task, source[:, 0], languages, texts, floor=gates)
             kind = None  # an attack on a group is not kind: hate's lift spares kind posts
             if task in NEEDS_GROUP and ((implied >= gates) & (implied > out[:, 0])).any():
                 kind = self.kind_posts(texts, languages)

@@ -202,3 +202,12 @@ def test_offensive_never_lifts_hate_on_a_post_sentiment_reads_as_kind(
     spared, setters = tier.decided("hate", HOSTILE, HOSTILE_LANGS)
     assert np.array_equal(spared, tier.rescued("hate", HOSTILE, HOSTILE_LANGS)[0])
     assert all(s is None or s.name.startswith("hate") for s in setters)
+
+
+def test_a_carried_score_under_its_floor_is_not_read_and_counts_zero(tier: FastTier) -> None:
+    offensive, _ = tier.rescued("offensive", HOSTILE, HOSTILE_LANGS)
+    full = carried(tier, "hate", offensive[:, 0], HOSTILE_LANGS, HOSTILE)
+    floor = np.array([0.0, 2.0, 0.0, 0.0], dtype=np.float32)  # the second row cannot pass
+    floored = carried(tier, "hate", offensive[:, 0], HOSTILE_LANGS, HOSTILE, floor=floor)
+    assert full[1] > 0 and floored[1] == 0
+    assert floored[[0, 2, 3]].tolist() == full[[0, 2, 3]].tolist()
