@@ -59,6 +59,10 @@ def groups_of(lang: str) -> frozenset[str]:
 #: "hatewomen" → "hate women"); known words are never changed.
 Repair = Callable[[str], str]
 _WORD = re.compile(r"\w+")
+#: A quoted phrase (two words or more, between double quotes or guillemets): someone else's
+#: words, as counter-speech quotes an attack to condemn it. A single quoted word is a scare
+#: quote ("refugees") and still names the group.
+QUOTED = re.compile(r'"[^"\n]*\s[^"\n]*"|“[^”\n]*\s[^”\n]*”|«[^»\n]*\s[^»\n]*»')
 
 
 def named(
@@ -66,9 +70,11 @@ def named(
     langs: Sequence[str],
     ignore: Mapping[str, frozenset[str]] | None = None,
     repair: Repair | None = None,
+    quoted: bool = True,
 ) -> NDArray[np.bool_]:
     """Whether each post names a protected group in its language's words (groups in
-    `ignore[lang]` do not count); with `repair`, also through typos the fast tier reads back."""
+    `ignore[lang]` do not count); with `repair`, also through typos the fast tier reads back;
+    without `quoted`, not inside a QUOTED phrase."""
     lexicon = _lexicon()
     out = np.zeros(len(texts), dtype=np.bool_)
     for i, (text, lang) in enumerate(zip(texts, langs, strict=True)):
@@ -76,7 +82,7 @@ def named(
             continue
         pattern, group_of = entry
         skip = ignore.get(lang, frozenset()) if ignore else frozenset()
-        canon = canonical(text)
+        canon = canonical(text if quoted else QUOTED.sub(" ", text))
         out[i] = any(group_of[m.group()] not in skip for m in pattern.finditer(canon))
         if not out[i] and repair is not None:
             fixed = " ".join(repair(word) for word in _WORD.findall(canon))

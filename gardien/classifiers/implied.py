@@ -86,6 +86,7 @@ def carried(
             [languages[i] for i in read],
             OWN_TERMS,
             tier.encoder.featurizer.repair,
+            quoted=False,  # a group named inside a quoted phrase is someone else's words
         )
         out = np.where(named, out, 0).astype(np.float32)
     return out

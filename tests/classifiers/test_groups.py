@@ -62,3 +62,15 @@ def test_with_the_fast_tiers_repair_a_mistyped_or_run_together_group_still_count
         "blackpeople"
     ]
     assert not groups.named(["Ferme la porte, les guys"], ["fr"], repair=repair).any()
+
+
+def test_a_group_named_only_inside_a_quoted_phrase_can_be_left_out() -> None:
+    texts = [
+        'Someone wrote "gays are scum" under my post, disgusting',
+        "« Les immigrés sont des parasites » : ce genre de phrase est honteux",
+        '"Refugees" my ass, these invaders',  # a scare quote still names the group
+        "les gays « sont des malades »",  # named outside the quote
+    ]
+    langs = ["en", "fr", "en", "fr"]
+    assert groups.named(texts, langs).all()
+    assert groups.named(texts, langs, quoted=False).tolist() == [False, False, True, True]
