@@ -15,7 +15,9 @@ LIMITS = {
     "written one by one (seeds/group_seeds.csv, group_seeds_more.csv) and 200 everyday posts "
     "in the words attacks use (seeds/everyday_seeds.csv), all counted twice, the 1,137 intent "
     "seeds (offensive only where they insult a member) and 240 posts that swear or insult "
-    "without attacking a group (seeds/swearing_seeds.csv, counted twice). Sarcasm, reclaimed "
+    "without attacking a group (seeds/swearing_seeds.csv, counted twice), and 354 posts harsh "
+    "about things (offensive 0) or the same words aimed at a person (1; seeds/criticism_seeds.csv). "
+    "Blunt criticism of a product may still read offensive in English. Sarcasm, reclaimed "
     "slurs and quoted insults are misread; French thresholds rest on MLMA's 401 validation "
     "tweets, 79 % hostile; other languages fall back to shared character n-grams.",
     "hate": "HatEval targets only immigrants and women; the French side uses a derived label (MLMA "

@@ -106,6 +106,13 @@ BRAND_POSTS_OFFEND = ("offensive",)
 #: How many times the swearing seeds count: 240 rows against 1,137 clean ones (validation chose
 #: 2 among 1, 2 and 3).
 SWEARING_COPIES = 2
+#: Posts harsh about things, not people (`seeds/criticism_seeds.csv`, session 17): OLID taught
+#: English offensive that "horrible", "terrible", "the worst" offend, so customers' complaints
+#: about a product read offensive ("Your app is terrible, it crashes every time" 0.85); 258 such
+#: posts as offensive 0, and 96 aiming the same words at a person as 1. Validation chose 1 copy
+#: (0.773 → 0.774, per language EN 0.734 → 0.737, FR 0.652 → 0.652) over 2 (French 0.642).
+CRITICISM_SEEDS = "criticism_seeds.csv"
+CRITICISM_COPIES = 1
 
 
 def swearing_seeds() -> list[dict[str, str]]:
@@ -191,7 +198,8 @@ def load(spec: ModelSpec, data: Path) -> Data:
                 train.add([row["text"]], [0], row["lang"])
             sources.append(SEED_SOURCE)
         if spec.task in BRAND_POSTS_OFFEND:
-            for row in [*seeds(), *swearing_seeds() * SWEARING_COPIES]:
+            criticism = read_seeds(CRITICISM_SEEDS) * CRITICISM_COPIES
+            for row in [*seeds(), *swearing_seeds() * SWEARING_COPIES, *criticism]:
                 train.add([row["text"]], [int(row["offensive"])], row["lang"])
             sources.append(SEED_SOURCE)
         return Data(train, task.val, sources)

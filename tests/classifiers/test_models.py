@@ -187,3 +187,29 @@ def test_french_posts_get_the_french_spam_model(tier: FastTier) -> None:
     mixed = tier.predict("spam", [*posts, *posts], ["fr", "fr", "en", "de"])[:, 0]
     assert np.allclose(mixed[:2], french) and np.allclose(mixed[2:], english_model)
     assert tier.predict("spam", [], []).shape == (0, 1)
+
+
+#: The same harsh words about a thing, then at a person (not a protected group).
+HARSH = [
+    ("The new update is terrible, the app freezes every morning.",
+     "You are terrible at your job, you clown.", "en"),
+    ("This hotel room was disgusting, stains everywhere.",
+     "You are disgusting, stay away from me.", "en"),
+    ("Le nouveau menu est lamentable, tout était froid.",
+     "T'es lamentable, espèce de guignol.", "fr"),
+    ("Cette livraison, une vraie arnaque, trois semaines de retard.",
+     "Quel escroc ce vendeur, un vrai guignol.", "fr"),
+]  # fmt: skip
+
+
+def test_harsh_words_about_a_thing_offend_less_than_at_a_person(tier: FastTier) -> None:
+    """Customers criticise products bluntly; that is a complaint, not an insult (what the
+    criticism seeds teach). English still misreads some ("disgusting" about a room): a known
+    limit, so most pairs, not all, must be ordered."""
+    things = [tier.decided("offensive", [a], [lang])[0][0, 0] for a, _, lang in HARSH]
+    people = [tier.decided("offensive", [b], [lang])[0][0, 0] for _, b, lang in HARSH]
+    ordered = sum(t < p for t, p in zip(things, people, strict=True))
+    assert ordered >= 3
+    assert np.mean(people) - np.mean(things) > 0.3
+    for (_, person, lang), score in zip(HARSH, people, strict=True):
+        assert score >= tier.model("offensive").threshold_for(lang), person

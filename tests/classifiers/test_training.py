@@ -190,6 +190,24 @@ def test_offensive_learns_brand_posts_by_their_own_label_and_swearing_as_offensi
     assert all(hate_labels[t] == 0 for t in swearing)
 
 
+def test_offensive_learns_harsh_words_about_things_as_clean_and_at_a_person_as_offensive() -> None:
+    from gardien.classifiers.identity_seeds import read_seeds
+    from gardien.classifiers.registry import spec
+    from gardien.classifiers.training_data import CRITICISM_COPIES, CRITICISM_SEEDS, load
+
+    offensive = load(spec("offensive"), DATA).train
+    labels = dict(zip(offensive.texts, offensive.labels, strict=True))
+    rows = read_seeds(CRITICISM_SEEDS)
+    things = [r["text"] for r in rows if r["offensive"] == "0"]
+    people = [r["text"] for r in rows if r["offensive"] == "1"]
+    assert len(things) > 250 and len(people) > 90
+    assert {r["lang"] for r in rows} == {"en", "fr"}
+    assert all(labels[t] == 0 for t in things) and all(labels[t] == 1 for t in people)
+    assert offensive.texts.count(things[0]) == CRITICISM_COPIES == 1
+    hate = load(spec("hate"), DATA).train  # hate does not learn them
+    assert not set(things) & set(hate.texts)
+
+
 @pytest.mark.skipif(not DATA.is_dir(), reason="the shared data folder is not here")
 def test_intent_models_learn_swearing_polite_and_chatter_seeds_without_scoring_them() -> None:
     from gardien.classifiers.identity_seeds import read_seeds
