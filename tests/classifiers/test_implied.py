@@ -55,14 +55,19 @@ def test_row_gates_read_the_models_gates_and_none_means_no_lift(tier: FastTier) 
         model.meta["implied_gates"] = saved
 
 
-@pytest.fixture
-def gated(tier: FastTier):  # type: ignore[no-untyped-def]
-    """Offensive lifted by hate from its threshold on, in both languages, for these tests."""
-    model = tier.model("offensive")
+def _gated_from_threshold(tier: FastTier, task: str):  # type: ignore[no-untyped-def]
+    """`task` lifted by the task implying it from its own threshold on, in both languages."""
+    model = tier.model(task)
     saved = model.meta.get("implied_gates")
     model.meta["implied_gates"] = {lang: model.threshold_for(lang) for lang in ("en", "fr")}
     yield tier
     model.meta["implied_gates"] = saved
+
+
+@pytest.fixture
+def gated(tier: FastTier):  # type: ignore[no-untyped-def]
+    """Offensive lifted by hate from its threshold on, in both languages, for these tests."""
+    yield from _gated_from_threshold(tier, "offensive")
 
 
 def test_past_its_gate_hate_lifts_offensive_and_names_itself(gated: FastTier) -> None:
@@ -135,11 +140,7 @@ HOSTILE_LANGS = ["fr"] * 4
 @pytest.fixture
 def hate_gated(tier: FastTier):  # type: ignore[no-untyped-def]
     """Hate lifted by offensive from hate's threshold on, in both languages, for these tests."""
-    model = tier.model("hate")
-    saved = model.meta.get("implied_gates")
-    model.meta["implied_gates"] = {lang: model.threshold_for(lang) for lang in ("en", "fr")}
-    yield tier
-    model.meta["implied_gates"] = saved
+    yield from _gated_from_threshold(tier, "hate")
 
 
 def test_offensive_lifts_hate_only_where_a_protected_group_is_named(hate_gated: FastTier) -> None:
