@@ -118,6 +118,24 @@ def test_the_post_page_shows_the_counts_beside_the_scores(client: TestClient) ->
     assert "count.repeated" not in client.get(f"/console/posts/{short}").text
 
 
+def test_the_post_page_says_which_model_set_a_raised_score_and_marks_the_group(
+    client: TestClient,
+) -> None:
+    """Hostility at a named group: offensive raises hate, the page names it and marks the group
+    the attack aims at beside the insult."""
+    attack = "Ces putains de migrants, qu'ils crèvent tous"
+    push(client, [post("g1", attack, author="hater")])
+    sign_in(client, "mo")
+    posts = client.get("/api/v1/posts").json()["items"]
+    [found] = [p["id"] for p in posts if p["external_id"] == "g1"]
+    page = client.get(f"/console/posts/{found}").text
+    assert '<th scope="row">hate</th>' in page
+    assert '<span class="meta">set by offensive-' in page
+    assert '<mark title="hate: group, hate, offensive">migrants,</mark>' in page
+    client.post("/account/locale", data={"locale": "fr", "csrf_token": csrf_of(client)})
+    assert "fixé par offensive-" in client.get(f"/console/posts/{found}").text
+
+
 def test_the_brands_template_replies_are_not_held_once_its_accounts_are_named(
     client: TestClient, cast: dict[str, str]
 ) -> None:
