@@ -46,6 +46,19 @@ NEEDS_GROUP = frozenset({"hate"})
 #: lifting hate there cost English validation 0.006 to 0.059 at every gate. MLMA's French
 #: group-hate label is hostility aimed at a group by its very derivation, so French ignores none.
 OWN_TERMS = {"en": frozenset({"women", "immigrants"})}
+#: How sure the task's second opinion (the model of our hand-written posts, which learnt
+#: counter-speech, kind mentions and swearing near a group as not hate) must be before
+#: offensive may lift hate: offensive reads hostility anywhere in a post, so "Fuck yeah, my gay
+#: brother just got married!" read offensive 0.96 and, lifted, hate 0.95. Chosen with the group
+#: guard (GUARD_SET): without a floor the lift made 29 to 40 more of its 100 posts per language
+#: hate, 0.2 and 0.3 made 3 to 10 more, 0.4 at most 2; the dev set preferred 0.4 to 0.5
+#: (docs/CLASSIFIERS.md, session 17).
+SECOND_OPINION_FLOOR = 0.4
+#: Posts that name a group with strong words and are not hate (celebration, sympathy,
+#: counter-speech, members' own lives, news; eval_sets/README.md): a lift's gate may make at
+#: most GUARD_POINTS more of them hate, per language, than no lift.
+GUARD_SET = "group_guard"
+GUARD_POINTS = 0.02
 
 
 def onto_scale(
@@ -67,8 +80,9 @@ def carried(
     floor: NDArray[np.float32] | None = None,
 ) -> NDArray[np.float32]:
     """The implying task's scores (n,) on `task`'s scale, per row's language; for a task that
-    NEEDS_GROUP, 0 where the text names no protected group (outside OWN_TERMS), and where the
-    carried score is under the row's `floor` (a gate it could not pass: its text is not read)."""
+    NEEDS_GROUP, 0 where the text names no protected group (outside OWN_TERMS), where the
+    task's second opinion reads it under SECOND_OPINION_FLOOR, and where the carried score is
+    under the row's `floor` (a gate it could not pass: its text is not read)."""
     own, source = tier.model(task), tier.model(IMPLIED_BY[task])
     unique = sorted(set(languages))
     to = {lang: own.threshold_for(lang) for lang in unique}
@@ -88,6 +102,10 @@ def carried(
             tier.encoder.featurizer.repair,
             quoted=False,  # a group named inside a quoted phrase is someone else's words
         )
+        second = tier.second_opinion(task)
+        if second is not None and (ask := np.flatnonzero(named).tolist()):
+            opinion = tier.read(second, [texts[i] for i in ask])[:, 0]
+            named[ask] = opinion >= SECOND_OPINION_FLOOR
         out = np.where(named, out, 0).astype(np.float32)
     return out
 
@@ -111,7 +129,22 @@ def fit_gates(
     dev = merge(*(functional_split(task, lang, DEV_SET)[0] for lang in ("en", "fr")))
     thresholds = {lang: tier.model(task).threshold_for(lang) for lang in ("en", "fr")}
     log(f"  {task} lifted by {IMPLIED_BY[task]}: gates")
-    return choose_gates(_scored(tier, task, val), _scored(tier, task, dev), thresholds, log)
+    guard = _scored(tier, task, group_guard()) if task in NEEDS_GROUP else None
+    return choose_gates(
+        _scored(tier, task, val), _scored(tier, task, dev), thresholds, log, guard, GUARD_POINTS
+    )
+
+
+def group_guard() -> Split:
+    """GUARD_SET's posts, every one not hate (label 0)."""
+    import csv
+
+    from gardien.classifiers.datasets import Split
+    from gardien.classifiers.registry import EVAL_SETS_DIR
+
+    with (EVAL_SETS_DIR / f"{GUARD_SET}.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    return Split([r["text"] for r in rows], [0] * len(rows), [r["lang"] for r in rows])
 
 
 def _scored(tier: FastTier, task: str, split: Split) -> Scored:

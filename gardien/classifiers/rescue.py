@@ -150,37 +150,58 @@ class Scored:
     kind: NDArray[np.bool_] | None = None
 
     def f1(self, lang: str, threshold: float, gate: float | None) -> float:
+        return macro_f1(self.labels[self.langs == lang], self.decisions(lang, threshold, gate))
+
+    def rate(self, lang: str, threshold: float, gate: float | None) -> float:
+        """The share of the language's posts decided positive."""
+        return float(self.decisions(lang, threshold, gate).mean())
+
+    def decisions(self, lang: str, threshold: float, gate: float | None) -> NDArray[np.int64]:
         rows = self.langs == lang
         main = self.main[rows]
         if gate is not None:
             gates = np.full(len(main), gate, dtype=np.float32)
             kind = None if self.kind is None else self.kind[rows]
             main, _ = lift(main, self.second[rows], gates, kind)
-        return macro_f1(self.labels[rows], (main >= threshold).astype(int))
+        return (main >= threshold).astype(np.int64)
 
 
 def choose_gates(
-    val: Scored, dev: Scored, thresholds: dict[str, float], log: Log = lambda _: None
+    val: Scored,
+    dev: Scored,
+    thresholds: dict[str, float],
+    log: Log = lambda _: None,
+    guard: Scored | None = None,
+    guard_points: float = 0.0,
 ) -> dict[str, float | None]:
     """Each language's gate, or None (that language keeps the main model's scores).
 
     Validation keeps the gates (at or above the language's threshold) that cost at most
     TOLERANCE; it barely tells them apart, since its posts are tweets the second opinion rarely
-    feels sure about. The functional dev set, written apart from every training row, chooses
-    among them and "none": of those within TOLERANCE of its best, the most cautious (the
-    highest gate, and none before any)."""
+    feels sure about. With `guard` (posts that must stay negative), a gate must also flag at
+    most `guard_points` more of the language's guard posts than none. The functional dev set,
+    written apart from every training row, chooses among them and "none": of those within
+    TOLERANCE of its best, the most cautious (the highest gate, and none before any)."""
     out: dict[str, float | None] = {}
     for lang, threshold in sorted(thresholds.items()):
         alone = val.f1(lang, threshold, None)
         kept = [
-            g for g in GATES if g >= threshold and val.f1(lang, threshold, g) >= alone - TOLERANCE
+            g
+            for g in GATES
+            if g >= threshold
+            and val.f1(lang, threshold, g) >= alone - TOLERANCE
+            and (
+                guard is None
+                or guard.rate(lang, threshold, g)
+                <= guard.rate(lang, threshold, None) + guard_points + 1e-9
+            )
         ]
         on_dev = {gate: dev.f1(lang, threshold, gate) for gate in [None, *kept]}
         best = max(on_dev.values())
         near = [g for g, score in on_dev.items() if score >= best - TOLERANCE]
         out[lang] = None if None in near else max(g for g in near if g is not None)
         log(
-            f"    {lang}: validation keeps {kept}; dev F1 "
+            f"    {lang}: validation{' and the guard' if guard else ''} keep {kept}; dev F1 "
             + ", ".join(f"{g}: {score:.3f}" for g, score in on_dev.items())
             + f" → {out[lang]}"
         )

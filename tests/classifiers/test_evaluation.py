@@ -59,7 +59,7 @@ def test_hand_labelled_eval_sets_share_nothing_with_the_seeds() -> None:
     for path in written:
         seeds |= _texts(path)
     evals = _texts(EVAL_SETS_DIR / "intent_eval.csv") | _texts(EVAL_SETS_DIR / "offtopic_eval.csv")
-    evals |= _texts(EVAL_SETS_DIR / "sentiment_dev.csv")
+    evals |= _texts(EVAL_SETS_DIR / "sentiment_dev.csv") | _texts(EVAL_SETS_DIR / "group_guard.csv")
     for name in FUNCTIONAL_SETS:
         evals |= _texts(EVAL_SETS_DIR / f"{name}.csv")
     assert not seeds & evals

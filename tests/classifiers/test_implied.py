@@ -10,7 +10,14 @@ import numpy as np
 import pytest
 
 from gardien.classifiers import groups
-from gardien.classifiers.implied import OWN_TERMS, carried, onto_scale, row_gates
+from gardien.classifiers.implied import (
+    OWN_TERMS,
+    SECOND_OPINION_FLOOR,
+    carried,
+    group_guard,
+    onto_scale,
+    row_gates,
+)
 from gardien.classifiers.registry import FastTier, fast_tier
 from gardien.classifiers.rescue import is_rescued
 from gardien.domain import Post
@@ -212,3 +219,23 @@ def test_a_carried_score_under_its_floor_is_not_read_and_counts_zero(tier: FastT
     floored = carried(tier, "hate", offensive[:, 0], HOSTILE_LANGS, HOSTILE, floor=floor)
     assert full[1] > 0 and floored[1] == 0
     assert floored[[0, 2, 3]].tolist() == full[[0, 2, 3]].tolist()
+
+
+def test_offensive_lifts_hate_only_where_the_second_opinion_is_not_sure_it_is_harmless(
+    tier: FastTier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Offensive reads hostility anywhere in a post (swearing at a wedding, anger at those who
+    attack a group): the hate second opinion must read it at least SECOND_OPINION_FLOOR."""
+    offensive, _ = tier.rescued("offensive", HOSTILE, HOSTILE_LANGS)
+    opinion = tier.read(tier.second_opinion("hate"), HOSTILE[:2])[:, 0]  # type: ignore[arg-type]
+    assert (opinion >= SECOND_OPINION_FLOOR).all(), "the attacks pass the floor"
+    assert (carried(tier, "hate", offensive[:, 0], HOSTILE_LANGS, HOSTILE)[:2] > 0).all()
+    monkeypatch.setattr("gardien.classifiers.implied.SECOND_OPINION_FLOOR", 1.01)
+    assert not carried(tier, "hate", offensive[:, 0], HOSTILE_LANGS, HOSTILE).any()
+
+
+def test_the_group_guard_holds_not_hateful_posts_that_name_a_group_with_strong_words() -> None:
+    guard = group_guard()
+    assert len(guard) >= 200 and set(guard.labels) == {0}
+    assert {lang: guard.langs.count(lang) for lang in ("en", "fr")} == {"en": 100, "fr": 100}
+    assert groups.named(guard.texts, guard.langs).mean() > 0.9  # they do name a group

@@ -142,6 +142,18 @@ def test_validation_vetoes_costly_gates_and_dev_picks_the_most_cautious_of_the_b
     assert TOLERANCE == 0.005
 
 
+def test_a_guard_vetoes_gates_that_make_too_many_of_its_posts_positive() -> None:
+    easy_val = _scored([0.1] * 6 + [0.9] * 4, [0.0] * 10, [0] * 6 + [1] * 4)
+    dev = _scored([0.1] * 6 + [0.9] * 2, [0.0] * 4 + [0.95, 0.95, 0.0, 0.0], [0] * 4 + [1] * 4)
+    # 100 guard posts, all negative: the second opinion is sure (0.95) of 5, fairly sure of 2
+    guard = _scored([0.1] * 100, [0.95] * 5 + [0.75] * 2 + [0.0] * 93, [0] * 100)
+    assert guard.rate("en", 0.5, None) == 0 and guard.rate("en", 0.5, 0.7) == 0.07
+    assert choose_gates(easy_val, dev, {"en": 0.5}) == {"en": max(GATES)}  # no guard: 0.9
+    # two points allowed: every gate raises five guard posts or more, so none is kept
+    assert choose_gates(easy_val, dev, {"en": 0.5}, guard=guard, guard_points=0.02) == {"en": None}
+    assert choose_gates(easy_val, dev, {"en": 0.5}, guard=guard, guard_points=0.05) == {"en": 0.9}
+
+
 def _posts(texts: list[str]) -> list[TriageRecord]:
     """Records as the signal stages get them: normalised, their language identified."""
     batch = [
