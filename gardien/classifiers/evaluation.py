@@ -289,6 +289,7 @@ def evaluate(
         cascade = Cascade(tier, accurate_cache)
         robust += robustness(tier, data, limit, cascade.decide, "accurate cascade")
         functional += functional_report(cascade.decide, "accurate cascade")
+    guard = group_guard_rates(tier)
     dev = offtopic_rows(tier, SEEDS_DIR / "offtopic_dev.csv", SEEDS_DIR / "communities_dev.json")
     return {
         "models": {task: tier.model(task).meta for task in ("offensive", "hate", "sentiment",
@@ -298,9 +299,32 @@ def evaluate(
         "results": [asdict(row) for row in rows],
         "offtopic_dev": [asdict(row) for row in dev],
         "robustness": robust,
+        "group_guard": guard,
         "functional": functional,
         "limit_per_set": limit,
     }  # fmt: skip
+
+
+def group_guard_rates(tier: FastTier) -> dict[str, dict[str, float]]:
+    """Per language, the share of the group guard's posts (not hate, each naming a group with
+    strong words; `implied.group_guard`) the fast tier calls hate, with offensive's lift and
+    without it: the false alarms the lift adds."""
+    from gardien.classifiers.implied import group_guard
+
+    guard = group_guard()
+    out = {}
+    for lang in ("en", "fr"):
+        texts = [t for t, g in zip(guard.texts, guard.langs, strict=True) if g == lang]
+        langs = [lang] * len(texts)
+        threshold = tier.model("hate").threshold_for(lang)
+        lifted, _ = tier.decided("hate", texts, langs)
+        alone, _ = tier.rescued("hate", texts, langs)
+        out[lang] = {
+            "posts": len(texts),
+            "hate": float((lifted[:, 0] >= threshold).mean()),
+            "hate_without_lift": float((alone[:, 0] >= threshold).mean()),
+        }
+    return out
 
 
 class Cascade:

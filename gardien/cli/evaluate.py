@@ -52,6 +52,12 @@ def render(report: dict[str, Any]) -> str:
         lines.append(
             f"{task} scores above include the second opinion {meta['name']} (gates: {gates})"
         )
+    for lang, guard in sorted(report.get("group_guard", {}).items()):
+        lines.append(
+            f"group guard {lang} (not hate, a group named with strong words; {guard['posts']} "
+            f"posts): hate {guard['hate']:.0%} (without offensive's lift "
+            f"{guard['hate_without_lift']:.0%})"
+        )
     lines.append("\nrobustness (macro-F1 clean → after evasion on half the words of 4+ letters)")
     for item in report["robustness"]:
         lines.append(

@@ -42,6 +42,11 @@ def test_eval_runs_on_a_sample_and_writes_json(tmp_path: Path) -> None:
     functional = {(item["task"], item["lang"]) for item in report["functional"]}
     assert functional == {(t, lang) for t in ("hate", "offensive") for lang in ("en", "fr")}
     assert "functional tests" in result.output
+    guard = report["group_guard"]
+    assert set(guard) == {"en", "fr"} and all(g["posts"] == 100 for g in guard.values())
+    for g in guard.values():  # the lift only raises: it never makes fewer of them hate
+        assert 0.0 <= g["hate_without_lift"] <= g["hate"] <= 1.0
+    assert "group guard fr (not hate, a group named with strong words; 100 posts)" in result.output
 
 
 def _texts(path: Path) -> set[str]:
