@@ -137,13 +137,10 @@ def fit_gates(
 
 def group_guard() -> Split:
     """GUARD_SET's posts, every one not hate (label 0)."""
-    import csv
-
     from gardien.classifiers.datasets import Split
-    from gardien.classifiers.registry import EVAL_SETS_DIR
+    from gardien.classifiers.functional import functional_cases
 
-    with (EVAL_SETS_DIR / f"{GUARD_SET}.csv").open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    rows = functional_cases(GUARD_SET)  # the eval sets' reader: same folder, same CSV
     return Split([r["text"] for r in rows], [0] * len(rows), [r["lang"] for r in rows])
 
 
