@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -44,6 +45,65 @@ def _lexicon() -> dict[str, tuple[re.Pattern[str], dict[str, str]]]:
     return out
 
 
+@dataclass(frozen=True)
+class OnePerson:
+    """A language's forms that name one person or qualify a noun, and the words around a mention
+    that make it speak of the whole group (`group_words.json`, "_one_person")."""
+
+    forms: frozenset[str]
+    plural_heads: frozenset[str]
+    quantifiers: frozenset[str]
+    articles: frozenset[str]
+    possessives: frozenset[str]
+    #: How many words before a mention a possessive still owns it: an English adjective comes
+    #: before its noun ("my gay brother"), a French one after it ("mes deux potes gays").
+    possessive_reach: int
+
+
+@lru_cache(maxsize=1)
+def _one_person() -> dict[str, OnePerson]:
+    table = json.loads(WORDS.read_text(encoding="utf-8")).get("_one_person", {})
+    return {
+        lang: OnePerson(
+            forms=frozenset(entry["forms"]),
+            plural_heads=frozenset(entry["plural_heads"]),
+            quantifiers=frozenset(entry["quantifiers"]),
+            articles=frozenset(entry["articles"]),
+            possessives=frozenset(entry["possessives"]),
+            possessive_reach=int(entry["possessive_reach"]),
+        )
+        for lang, entry in table.items()
+        if not lang.startswith("_")
+    }
+
+
+#: Where a clause ends: a possessive before it does not reach a mention after it.
+_CLAUSE_END = re.compile(r"[,.;:!?()\n]")
+
+
+def generic(canon: str, start: int, end: int, rules: OnePerson | None) -> bool:
+    """Whether the mention canon[start:end] speaks of the group as a whole, as attacks on a group
+    do ("gays are…", "les trans…", "any Muslim…"), rather than of one person or a thing
+    ("my gay brother", "a Muslim nurse", "mec trans", "Arab food fest"): the group guard's
+    not-hateful posts swear near such mentions, and offensive's lift read them as attacks."""
+    if rules is None:
+        return True
+    clause_start = max((m.end() for m in _CLAUSE_END.finditer(canon, 0, start)), default=0)
+    before = _WORD.findall(canon[clause_start:start])
+    after = _WORD.findall(canon[end:])
+    if any(word in rules.possessives for word in before[-rules.possessive_reach :]):
+        return False
+    if canon[start:end] not in rules.forms:
+        return True
+    previous = before[-1] if before else ""
+    return (
+        (bool(after) and after[0] in rules.plural_heads)
+        or previous in rules.quantifiers
+        or previous in rules.articles
+        or previous in rules.plural_heads
+    )
+
+
 def languages() -> frozenset[str]:
     """The languages with a word list (others never name a group here)."""
     return frozenset(_lexicon())
@@ -71,23 +131,39 @@ def named(
     ignore: Mapping[str, frozenset[str]] | None = None,
     repair: Repair | None = None,
     quoted: bool = True,
+    whole_group: bool = False,
 ) -> NDArray[np.bool_]:
     """Whether each post names a protected group in its language's words (groups in
     `ignore[lang]` do not count); with `repair`, also through typos the fast tier reads back;
-    without `quoted`, not inside a QUOTED phrase."""
-    lexicon = _lexicon()
+    without `quoted`, not inside a QUOTED phrase; with `whole_group`, only a `generic` mention
+    counts."""
+    lexicon, one_person = _lexicon(), _one_person()
     out = np.zeros(len(texts), dtype=np.bool_)
     for i, (text, lang) in enumerate(zip(texts, langs, strict=True)):
         if (entry := lexicon.get(lang)) is None:
             continue
-        pattern, group_of = entry
         skip = ignore.get(lang, frozenset()) if ignore else frozenset()
+        rules = one_person.get(lang) if whole_group else None
         canon = canonical(text if quoted else QUOTED.sub(" ", text))
-        out[i] = any(group_of[m.group()] not in skip for m in pattern.finditer(canon))
+        out[i] = _counts(canon, entry, skip, rules)
         if not out[i] and repair is not None:
             fixed = " ".join(repair(word) for word in _WORD.findall(canon))
-            out[i] = any(group_of[m.group()] not in skip for m in pattern.finditer(fixed))
+            out[i] = _counts(fixed, entry, skip, rules)
     return out
+
+
+def _counts(
+    canon: str,
+    entry: tuple[re.Pattern[str], dict[str, str]],
+    skip: frozenset[str],
+    rules: OnePerson | None,
+) -> bool:
+    """Whether `canon` names a group outside `skip` (with `rules`, as a whole)."""
+    pattern, group_of = entry
+    return any(
+        group_of[m.group()] not in skip and generic(canon, *m.span(), rules)
+        for m in pattern.finditer(canon)
+    )
 
 
 def spans(text: str, lang: str, repair: Repair | None = None) -> tuple[Span, ...]:

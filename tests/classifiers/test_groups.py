@@ -74,3 +74,31 @@ def test_a_group_named_only_inside_a_quoted_phrase_can_be_left_out() -> None:
     langs = ["en", "fr", "en", "fr"]
     assert groups.named(texts, langs).all()
     assert groups.named(texts, langs, quoted=False).tolist() == [False, False, True, True]
+
+
+def test_only_a_mention_of_the_group_as_a_whole_counts_when_asked() -> None:
+    """Attacks speak of a group as a whole; the guard's posts that swear near a group mostly
+    name one person or a thing (`groups.generic`)."""
+    whole = [
+        ("Gays are ruining everything", "en"),
+        ("any Muslim who says that is lying", "en"),
+        ("gay men act like they own the place", "en"),
+        ("In my opinion trans people are a joke", "en"),  # "my" owns "opinion", not the group
+        ("my friend said it, and gays are the problem", "en"),  # a clause apart
+        ("you dyke", "en"),  # a slur speaks of the group whoever it names
+        ("les trans sont une menace", "fr"),
+        ("les personnes trans, j'en peux plus", "fr"),
+        ("aucune femme ne devrait conduire", "fr"),
+    ]
+    one = [
+        ("my gay brother just got married", "en"),
+        ("Gay rugby club loses its pitch", "en"),
+        ("a Muslim nurse harassed on her shift", "en"),
+        ("Mec trans ici, quelle journée", "fr"),
+        ("mes deux potes gays se marient", "fr"),
+        ("ma cousine lesbienne se marie", "fr"),
+    ]
+    texts, langs = zip(*(whole + one), strict=True)
+    found = groups.named(list(texts), list(langs), whole_group=True)
+    assert found.tolist() == [True] * len(whole) + [False] * len(one)
+    assert groups.named(list(texts), list(langs)).all(), "each names a group all the same"
