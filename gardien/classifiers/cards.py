@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from gardien.classifiers.implied import NEEDS_GROUP, OWN_TERMS
+from gardien.classifiers.implied import NEEDS_GROUP, OWN_TERMS, SECOND_OPINION_FLOOR
 from gardien.classifiers.linear import LinearModel
 
 LIMITS = {
@@ -132,7 +132,16 @@ def _implied(meta: dict[str, object]) -> str:
     if meta["task"] in NEEDS_GROUP:
         why = "Hostility aimed at a protected group is hate"
         left = "; ".join(f"{lang}: not {', '.join(sorted(g))}" for lang, g in OWN_TERMS.items())
-        where = f", where the post names such a group (classifiers/groups.py; {left}),"
+        floors = meta.get("implied_floors") or {}
+        assert isinstance(floors, dict)
+        sure = ", ".join(
+            f"{lang} {f or SECOND_OPINION_FLOOR}" for lang, f in sorted(floors.items())
+        )
+        where = (
+            f", where the post names such a group as a whole (classifiers/groups.py; {left})"
+            f" and this model's second opinion reads it at least its language's floor"
+            f" ({sure or SECOND_OPINION_FLOOR}),"
+        )
     else:
         why, where = "An attack on a group is offensive", ""
     return f"""## Lifted by `{meta["implied_by"]}` (classifiers/implied.py)

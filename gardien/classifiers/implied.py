@@ -49,11 +49,16 @@ OWN_TERMS = {"en": frozenset({"women", "immigrants"})}
 #: How sure the task's second opinion (the model of our hand-written posts, which learnt
 #: counter-speech, kind mentions and swearing near a group as not hate) must be before
 #: offensive may lift hate: offensive reads hostility anywhere in a post, so "Fuck yeah, my gay
-#: brother just got married!" read offensive 0.96 and, lifted, hate 0.95. Chosen with the group
-#: guard (GUARD_SET): without a floor the lift made 29 to 40 more of its 100 posts per language
-#: hate, 0.2 and 0.3 made 3 to 10 more, 0.4 at most 2; the dev set preferred 0.4 to 0.5
-#: (docs/CLASSIFIERS.md, session 17).
+#: brother just got married!" read offensive 0.96 and, lifted, hate 0.95. Each language chooses
+#: its floor among FLOORS with its gate (`fit_gates`, the group guard vetoing); a model whose
+#: meta has none uses SECOND_OPINION_FLOOR, session 17's choice for both languages.
 SECOND_OPINION_FLOOR = 0.4
+FLOORS = (0.2, 0.3, 0.4, 0.5)
+#: Whether only a mention of the group as a whole counts (`groups.generic`: "gays are…", not
+#: "my gay brother"; session 18). Without it, 38 English and 40 French guard posts could be
+#: lifted, with it 12 and 16: most not-hateful posts that swear near a group name one person
+#: or a thing ("Gay rugby club", "Mec trans ici"), while attacks speak of the group as a whole.
+WHOLE_GROUP = True
 #: Posts that name a group with strong words and are not hate (celebration, sympathy,
 #: counter-speech, members' own lives, news; eval_sets/README.md): a lift's gate may make at
 #: most GUARD_POINTS more of them hate, per language, than no lift.
@@ -78,11 +83,13 @@ def carried(
     languages: Sequence[str],
     texts: Sequence[str],
     floor: NDArray[np.float32] | None = None,
+    opinion_floor: float | None = None,
 ) -> NDArray[np.float32]:
     """The implying task's scores (n,) on `task`'s scale, per row's language; for a task that
-    NEEDS_GROUP, 0 where the text names no protected group (outside OWN_TERMS), where the
-    task's second opinion reads it under SECOND_OPINION_FLOOR, and where the carried score is
-    under the row's `floor` (a gate it could not pass: its text is not read)."""
+    NEEDS_GROUP, 0 where the text names no protected group as a whole (outside OWN_TERMS),
+    where the task's second opinion reads it under its floor (`opinion_floor`, else the
+    language's in the model's meta), and where the carried score is under the row's `floor`
+    (a gate it could not pass: its text is not read)."""
     own, source = tier.model(task), tier.model(IMPLIED_BY[task])
     unique = sorted(set(languages))
     to = {lang: own.threshold_for(lang) for lang in unique}
@@ -101,11 +108,17 @@ def carried(
             OWN_TERMS,
             tier.encoder.featurizer.repair,
             quoted=False,  # a group named inside a quoted phrase is someone else's words
+            whole_group=WHOLE_GROUP,
         )
         second = tier.second_opinion(task)
         if second is not None and (ask := np.flatnonzero(named).tolist()):
             opinion = tier.read(second, [texts[i] for i in ask])[:, 0]
-            named[ask] = opinion >= SECOND_OPINION_FLOOR
+            floors = (
+                row_floors(own, [languages[i] for i in ask])
+                if opinion_floor is None
+                else np.full(len(ask), opinion_floor, dtype=np.float32)
+            )
+            named[ask] = opinion >= floors
         out = np.where(named, out, 0).astype(np.float32)
     return out
 
@@ -117,22 +130,67 @@ def row_gates(model: LinearModel, languages: Sequence[str]) -> NDArray[np.float3
     return np.array([own.get(lang, np.inf) for lang in languages], dtype=np.float32)
 
 
+def row_floors(model: LinearModel, languages: Sequence[str]) -> NDArray[np.float32]:
+    """Each row's second-opinion floor from `model.meta["implied_floors"]`, else
+    SECOND_OPINION_FLOOR."""
+    floors: dict[str, float | None] = model.meta.get("implied_floors", {})
+    return np.array(
+        [floors.get(lang) or SECOND_OPINION_FLOOR for lang in languages], dtype=np.float32
+    )
+
+
+Floors = dict[str, float | None]
+
+
 def fit_gates(
     tier: FastTier, task: str, val: Split, log: Callable[[str], None]
-) -> dict[str, float | None]:
+) -> tuple[dict[str, float | None], Floors]:
     """Each language's gate for the lift of `task` by the task that implies it, chosen on
-    `task`'s validation split and the functional dev set as the second opinions' are."""
+    `task`'s validation split and the functional dev set as the second opinions' are; for a
+    task that NEEDS_GROUP, with its second opinion's floor: every (floor, gate) that
+    validation and the group guard keep competes on the dev set, and of those within its
+    tolerance of the best the most cautious wins (no lift, then the highest floor, then the
+    highest gate)."""
     from gardien.classifiers.datasets import merge
     from gardien.classifiers.functional import functional_split
-    from gardien.classifiers.rescue import DEV_SET, choose_gates
+    from gardien.classifiers.rescue import (
+        DEV_SET,
+        choose_gates,
+        gate_options,
+        most_cautious,
+        render_options,
+    )
 
     dev = merge(*(functional_split(task, lang, DEV_SET)[0] for lang in ("en", "fr")))
     thresholds = {lang: tier.model(task).threshold_for(lang) for lang in ("en", "fr")}
     log(f"  {task} lifted by {IMPLIED_BY[task]}: gates")
-    guard = _scored(tier, task, group_guard()) if task in NEEDS_GROUP else None
-    return choose_gates(
-        _scored(tier, task, val), _scored(tier, task, dev), thresholds, log, guard, GUARD_POINTS
-    )
+    if task not in NEEDS_GROUP:
+        scored = (_scored(tier, task, val), _scored(tier, task, dev))
+        return choose_gates(*scored, thresholds, log), {}
+    guard = group_guard()
+    by_floor = {
+        floor: gate_options(
+            _scored(tier, task, val, floor),
+            _scored(tier, task, dev, floor),
+            thresholds,
+            _scored(tier, task, guard, floor),
+            GUARD_POINTS,
+        )
+        for floor in FLOORS
+    }
+    gates: dict[str, float | None] = {}
+    floors: Floors = {}
+    for lang in thresholds:
+        options: dict[tuple[float, float] | None, float] = {}
+        for floor, by_lang in by_floor.items():
+            log(f"    {lang}, floor {floor}: {render_options(by_lang[lang])}")
+            options.update(
+                {None if g is None else (floor, g): score for g, score in by_lang[lang].items()}
+            )
+        choice = most_cautious(options)  # (floor, gate) pairs: the higher floor first
+        floors[lang], gates[lang] = (None, None) if choice is None else choice
+        log(f"    {lang} → floor {floors[lang]}, gate {gates[lang]}")
+    return gates, floors
 
 
 def group_guard() -> Split:
@@ -144,14 +202,14 @@ def group_guard() -> Split:
     return Split([r["text"] for r in rows], [0] * len(rows), [r["lang"] for r in rows])
 
 
-def _scored(tier: FastTier, task: str, split: Split) -> Scored:
+def _scored(tier: FastTier, task: str, split: Split, opinion_floor: float | None = None) -> Scored:
     from gardien.classifiers.rescue import Scored
 
     own, _ = tier.rescued(task, split.texts, split.langs)
     source, _ = tier.rescued(IMPLIED_BY[task], split.texts, split.langs)
     return Scored(
         own[:, 0],
-        carried(tier, task, source[:, 0], split.langs, split.texts),
+        carried(tier, task, source[:, 0], split.langs, split.texts, None, opinion_floor),
         np.asarray(split.labels),
         np.asarray(split.langs),
         tier.kind_posts(split.texts, split.langs) if task in NEEDS_GROUP else None,

@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -166,23 +167,22 @@ class Scored:
         return (main >= threshold).astype(np.int64)
 
 
-def choose_gates(
+#: A language's options: the dev set's macro-F1 for none (None) and each gate that validation
+#: (and the guard) keep.
+Options = dict[float | None, float]
+
+
+def gate_options(
     val: Scored,
     dev: Scored,
     thresholds: dict[str, float],
-    log: Log = lambda _: None,
     guard: Scored | None = None,
     guard_points: float = 0.0,
-) -> dict[str, float | None]:
-    """Each language's gate, or None (that language keeps the main model's scores).
-
-    Validation keeps the gates (at or above the language's threshold) that cost at most
-    TOLERANCE; it barely tells them apart, since its posts are tweets the second opinion rarely
-    feels sure about. With `guard` (posts that must stay negative), a gate must also flag at
-    most `guard_points` more of the language's guard posts than none. The functional dev set,
-    written apart from every training row, chooses among them and "none": of those within
-    TOLERANCE of its best, the most cautious (the highest gate, and none before any)."""
-    out: dict[str, float | None] = {}
+) -> dict[str, Options]:
+    """Per language, the gates (at or above the language's threshold) that cost validation at
+    most TOLERANCE and, with `guard` (posts that must stay negative), flag at most
+    `guard_points` more of the language's guard posts than none; each with its dev F1."""
+    out: dict[str, Options] = {}
     for lang, threshold in sorted(thresholds.items()):
         alone = val.f1(lang, threshold, None)
         kept = [
@@ -196,15 +196,43 @@ def choose_gates(
                 <= guard.rate(lang, threshold, None) + guard_points + 1e-9
             )
         ]
-        on_dev = {gate: dev.f1(lang, threshold, gate) for gate in [None, *kept]}
-        best = max(on_dev.values())
-        near = [g for g, score in on_dev.items() if score >= best - TOLERANCE]
-        out[lang] = None if None in near else max(g for g in near if g is not None)
-        log(
-            f"    {lang}: validation{' and the guard' if guard else ''} keep {kept}; dev F1 "
-            + ", ".join(f"{g}: {score:.3f}" for g, score in on_dev.items())
-            + f" → {out[lang]}"
-        )
+        out[lang] = {gate: dev.f1(lang, threshold, gate) for gate in [None, *kept]}
+    return out
+
+
+def most_cautious(options: dict[Any, float]) -> Any:
+    """Of the options within TOLERANCE of the best, the most cautious: None (no lift) before any
+    other, then the greatest (options sort from least to most cautious)."""
+    best = max(options.values())
+    near = [option for option, score in options.items() if score >= best - TOLERANCE]
+    return None if None in near else max(option for option in near if option is not None)
+
+
+def render_options(options: Options) -> str:
+    return f"keep {[g for g in options if g is not None]}; dev F1 " + ", ".join(
+        f"{g}: {score:.3f}" for g, score in options.items()
+    )
+
+
+def choose_gates(
+    val: Scored,
+    dev: Scored,
+    thresholds: dict[str, float],
+    log: Log = lambda _: None,
+    guard: Scored | None = None,
+    guard_points: float = 0.0,
+) -> dict[str, float | None]:
+    """Each language's gate, or None (that language keeps the main model's scores).
+
+    Validation keeps the gates that cost at most TOLERANCE (`gate_options`); it barely tells
+    them apart, since its posts are tweets the second opinion rarely feels sure about. The
+    functional dev set, written apart from every training row, chooses among them and "none":
+    the `most_cautious` of those within TOLERANCE of its best."""
+    out: dict[str, float | None] = {}
+    for lang, options in gate_options(val, dev, thresholds, guard, guard_points).items():
+        out[lang] = most_cautious(options)
+        who = "validation and the guard" if guard else "validation"
+        log(f"    {lang}: {who} {render_options(options)} → {out[lang]}")
     return out
 
 

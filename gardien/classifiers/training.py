@@ -289,9 +289,11 @@ def _fit_implied_gates(loaded: dict[str, Data], log: Log) -> list[LinearModel]:
     tier = FastTier()
     for task, source in implied.IMPLIED_BY.items():
         model = tier.model(task)
-        gates = implied.fit_gates(tier, task, loaded[registry_spec(task).name].val, log)
-        log(f"  {model.name}: lifted by {source} past gates {gates}")
+        gates, floors = implied.fit_gates(tier, task, loaded[registry_spec(task).name].val, log)
+        log(f"  {model.name}: lifted by {source} past gates {gates}, floors {floors}")
         model.meta.update(implied_by=source, implied_gates=gates)
+        if floors:
+            model.meta["implied_floors"] = floors
         _save(model)
         out.append(model)
     return out

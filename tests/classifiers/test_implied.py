@@ -11,11 +11,13 @@ import pytest
 
 from gardien.classifiers import groups
 from gardien.classifiers.implied import (
+    FLOORS,
     OWN_TERMS,
     SECOND_OPINION_FLOOR,
     carried,
     group_guard,
     onto_scale,
+    row_floors,
     row_gates,
 )
 from gardien.classifiers.registry import FastTier, fast_tier
@@ -225,13 +227,29 @@ def test_offensive_lifts_hate_only_where_the_second_opinion_is_not_sure_it_is_ha
     tier: FastTier, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Offensive reads hostility anywhere in a post (swearing at a wedding, anger at those who
-    attack a group): the hate second opinion must read it at least SECOND_OPINION_FLOOR."""
+    attack a group): the hate second opinion must read it at least its language's floor."""
     offensive, _ = tier.rescued("offensive", HOSTILE, HOSTILE_LANGS)
     opinion = tier.read(tier.second_opinion("hate"), HOSTILE[:2])[:, 0]  # type: ignore[arg-type]
-    assert (opinion >= SECOND_OPINION_FLOOR).all(), "the attacks pass the floor"
+    floors = row_floors(tier.model("hate"), HOSTILE_LANGS[:2])
+    assert (opinion >= floors).all(), "the attacks pass the floor"
     assert (carried(tier, "hate", offensive[:, 0], HOSTILE_LANGS, HOSTILE)[:2] > 0).all()
-    monkeypatch.setattr("gardien.classifiers.implied.SECOND_OPINION_FLOOR", 1.01)
+    assert not carried(
+        tier, "hate", offensive[:, 0], HOSTILE_LANGS, HOSTILE, opinion_floor=1.01
+    ).any()
+    monkeypatch.setitem(tier.model("hate").meta, "implied_floors", {"en": 1.01, "fr": 1.01})
     assert not carried(tier, "hate", offensive[:, 0], HOSTILE_LANGS, HOSTILE).any()
+
+
+def test_each_language_reads_its_own_floor_and_one_without_reads_the_default(
+    tier: FastTier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = tier.model("hate")
+    monkeypatch.setitem(model.meta, "implied_floors", {"en": 0.2, "fr": None})
+    assert row_floors(model, ["en", "fr", "de"]).tolist() == pytest.approx(
+        [0.2, SECOND_OPINION_FLOOR, SECOND_OPINION_FLOOR]
+    )
+    shipped = fast_tier().model("hate").meta.get("implied_floors", {})
+    assert set(shipped.values()) <= {None, *FLOORS}
 
 
 def test_the_group_guard_holds_not_hateful_posts_that_name_a_group_with_strong_words() -> None:

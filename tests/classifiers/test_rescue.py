@@ -18,6 +18,7 @@ from gardien.classifiers.rescue import (
     choose_gates,
     is_rescued,
     lift,
+    most_cautious,
     row_gates,
 )
 from gardien.domain import Post
@@ -152,6 +153,14 @@ def test_a_guard_vetoes_gates_that_make_too_many_of_its_posts_positive() -> None
     # two points allowed: every gate raises five guard posts or more, so none is kept
     assert choose_gates(easy_val, dev, {"en": 0.5}, guard=guard, guard_points=0.02) == {"en": None}
     assert choose_gates(easy_val, dev, {"en": 0.5}, guard=guard, guard_points=0.05) == {"en": 0.9}
+
+
+def test_the_most_cautious_option_within_tolerance_of_the_best_wins() -> None:
+    assert most_cautious({None: 0.80, 0.5: 0.85, 0.9: 0.847}) == 0.9
+    assert most_cautious({None: 0.846, 0.5: 0.85, 0.9: 0.80}) is None  # none is near the best
+    # (floor, gate) pairs, as the lift of hate chooses them: the higher floor first
+    assert most_cautious({None: 0.80, (0.2, 0.6): 0.865, (0.4, 0.5): 0.83}) == (0.2, 0.6)
+    assert most_cautious({None: 0.80, (0.2, 0.9): 0.865, (0.4, 0.5): 0.862}) == (0.4, 0.5)
 
 
 def _posts(texts: list[str]) -> list[TriageRecord]:
