@@ -91,6 +91,9 @@ class Featurizer:
         self.names = [*words, *chars]
         self._repairs: dict[str, str] = {}
         self._deletions: dict[str, str] | None = None
+        #: One-letter deletions of the harm models' strongest words (`strong_words.py`), each
+        #: under its word; read back without the 4-gram gate (`use_strong_words`).
+        self._strong: dict[str, str] = {}
         #: False in the sibling that reads words as written (`as_written`).
         self.repairs = True
 
@@ -140,6 +143,23 @@ class Featurizer:
         sibling.repairs = False
         return sibling
 
+    def use_strong_words(self, words: Iterable[str]) -> None:
+        """Read an unknown word one letter short of one of `words` as that word, gate or no
+        gate ("conard" → "connard", "btch" → "bitch"): dropping a letter is how an insult dodges a
+        filter, and the 4-gram gate, which spares the real words the vocabulary lacks, lets
+        most such forms through. Only the harm models' strongest words are restored, so an
+        ordinary word the vocabulary lacks rarely becomes one of them."""
+        known = sorted(
+            (w for w in words if w in self.words), key=lambda w: (self.idf[self.words[w]], w)
+        )
+        index: dict[str, str] = {}
+        for word in known:
+            for shorter in _deletions(word):
+                if shorter not in self.words:
+                    index.setdefault(shorter, word)
+        self._strong = index
+        self._repairs.clear()
+
     def repair(self, token: str) -> str:
         """A word the vocabulary lacks because a letter was stretched ("stupidd", "fuuck",
         "assholee") or mistyped ("wmoen", "wmen", "womenn", "scumm"): the first form with one
@@ -165,15 +185,17 @@ class Featurizer:
         4-gram of letters no known word has ("wmen", "muslms"), a letter missing or one too
         many. The gate keeps most real words the vocabulary lacks ("volent", "louer") as
         they are: validation scores move by at most 0.002 with it, up to 0.012 without."""
-        if not _TYPO_WORD.fullmatch(token):
-            return None
+        if not _TYPO_WORD.fullmatch(token):  # too short for a typo, or not all letters
+            return self._strong.get(token)  # "cnt": a 4-letter strong word lost a letter
         found = [w for w in _swaps(token) if w in self.words]
         if not found and self._malformed(token):
             if len(token) > 4:
                 found += [w for w in _deletions(token) if w in self.words]
             if (missing := self._typo_index().get(token)) is not None:
                 found.append(missing)
-        return min(found, key=lambda w: self.idf[self.words[w]]) if found else None
+        if found:
+            return min(found, key=lambda w: self.idf[self.words[w]])
+        return self._strong.get(token)
 
     def _split(self, token: str) -> str | None:
         """Two known words run together ("blackpeople", "sontnuls"), as "black people", when

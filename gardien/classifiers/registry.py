@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from gardien.classifiers import strong_words
 from gardien.classifiers.implied import IMPLIED_BY, NEEDS_GROUP, carried
 from gardien.classifiers.implied import row_gates as implied_row_gates
 from gardien.classifiers.linear import REPAIRED, WRITTEN, Encoder, LinearModel, load_model
@@ -108,7 +109,9 @@ class FastTier:
             encoder_dir = self.models_dir / ENCODER_DIR.name
             if not (encoder_dir / "features.npz").is_file():
                 raise ConfigError(f"no models in {self.models_dir}: run `gardien train`")
-            self._encoder = Encoder.load(encoder_dir / "features.npz", encoder_dir / "vectors.npz")
+            encoder = Encoder.load(encoder_dir / "features.npz", encoder_dir / "vectors.npz")
+            encoder.featurizer.use_strong_words(strong_words.load(encoder_dir / strong_words.FILE))
+            self._encoder = encoder
         return self._encoder
 
     def model(self, task: str, language: str = "") -> LinearModel:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from gardien.classifiers import datasets, implied, rescue
+from gardien.classifiers import datasets, implied, rescue, strong_words
 from gardien.classifiers.calibration import calibrate
 from gardien.classifiers.cards import write_card
 from gardien.classifiers.datasets import Split
@@ -267,9 +267,17 @@ def train_all(data: Path, log: Log, only: tuple[str, ...] = ()) -> list[LinearMo
             _save(second)
             built.append(second)
     if {s.task for s in specs} & {*implied.IMPLIED_BY, *implied.IMPLIED_BY.values()}:
+        refresh_strong_words(encoder, log)  # before the gates: the tier reads it at run time
         built.extend(_fit_implied_gates(loaded, log))
     built.extend(train_local_complaints(data, encoder, log))
     return built
+
+
+def refresh_strong_words(encoder: Encoder, log: Log) -> None:
+    """Write the harm models' strongest words beside the encoder (`strong_words.py`)."""
+    models = [load_model(model_path(registry_spec(task).name)) for task in rescue.TASKS]
+    words = strong_words.write(ENCODER_DIR / strong_words.FILE, models, encoder.featurizer)
+    log(f"  {len(words)} strong words for the typo repair ({strong_words.FILE})")
 
 
 def refit_implied_gates(data: Path, log: Log) -> list[LinearModel]:

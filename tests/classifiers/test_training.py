@@ -7,11 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from gardien.classifiers import strong_words
 from gardien.classifiers.calibration import nearest_to_pooled, plateau_centre
 from gardien.classifiers.datasets import Split
 from gardien.classifiers.features import Featurizer
 from gardien.classifiers.linear import Encoder, load_model, save_model
-from gardien.classifiers.registry import ModelSpec
+from gardien.classifiers.registry import ENCODER_DIR, ModelSpec, fast_tier
 from gardien.classifiers.training import fit_linear
 from gardien.classifiers.training_data import Data
 
@@ -117,6 +118,46 @@ def test_a_mistyped_word_reads_as_the_commonest_known_word_one_typo_away() -> No
     assert featurizer.repair("volent") == "volent"
     assert featurizer.repair("zzzz") == "zzzz" and featurizer.repair("wmn") == "wmn"
     assert featurizer.ids("you wmoen") == featurizer.ids("you women")
+
+
+def test_a_strong_word_missing_a_letter_reads_as_the_word_past_the_gate() -> None:
+    words = ["violent", "connard", "cunt", "salope", "you"]
+    chars = [" vo", "vol", "ole", "len", "ent", " vol", "vole", "olen", "lent", "ent "]
+    chars += [" co", "con", "ona", "nar", "ard", " con", "cona", "onar", "nard", "ard "]
+    featurizer = Featurizer(words, chars, np.ones(len(words) + len(chars), np.float32))
+    # every 4-gram of "conard" is known: the gate leaves it, as it leaves "volent"
+    assert featurizer.repair("conard") == "conard" and featurizer.repair("volent") == "volent"
+    featurizer.use_strong_words(["connard", "cunt", "unknownword"])
+    assert featurizer.repair("conard") == "connard"
+    assert featurizer.repair("cnt") == "cunt"  # three letters: too short for a typo otherwise
+    assert featurizer.repair("volent") == "volent"  # "violent" is no strong word here
+    assert featurizer.repair("you") == "you"  # a known word never changes
+    assert featurizer.ids("you conard") == featurizer.ids("you connard")
+
+
+def test_the_strong_words_are_each_harm_models_heaviest_single_words(tmp_path: Path) -> None:
+    encoder, data = tiny()
+    spec = ModelSpec("rude.v0", "rude", ("rude",))
+    model = fit_linear(spec, encoder, data, log=lambda _: None)
+    words = strong_words.strongest([model], encoder.featurizer, top=2)
+    assert 0 < len(words) <= 2 and all(w.isalpha() and len(w) >= 4 for w in words)
+    index = [encoder.featurizer.words[w] for w in words]
+    single = [i for w, i in encoder.featurizer.words.items() if w.isalpha() and len(w) >= 4]
+    weights = model.sparse[:, 0]
+    assert min(weights[index]) >= sorted(weights[single])[-2]  # the two heaviest
+    written = strong_words.write(tmp_path / "s.json", [model], encoder.featurizer, top=2)
+    assert strong_words.load(tmp_path / "s.json") == written == sorted(words)
+    assert strong_words.load(tmp_path / "missing.json") == []
+
+
+def test_the_shipped_tier_reads_the_shipped_strong_words() -> None:
+    featurizer = fast_tier().encoder.featurizer
+    shipped = strong_words.load(ENCODER_DIR / strong_words.FILE)
+    assert len(shipped) > 1000 and {"connard", "bitch", "pute", "merde"} <= set(shipped)
+    shortened = {"pte": "pute", "merd": "merde", "debil": "debile", "putan": "putain"}
+    assert {short: featurizer.repair(short) for short in shortened} == shortened
+    gated = Featurizer.load(ENCODER_DIR / "features.npz")  # the same vocabulary, no strong words
+    assert [gated.repair(short) for short in shortened] == list(shortened)
 
 
 def test_a_swap_wins_over_a_commoner_word_one_letter_shorter() -> None:
