@@ -15,6 +15,7 @@ validation data) that combines the fast tier's log-probabilities with the head's
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from gardien.classifiers.onnx_encoder import OnnxEncoder, importable
+from gardien.classifiers.onnx_encoder import CANONICAL, REPAIRED, OnnxEncoder, importable
 from gardien.classifiers.registry import MODELS_DIR
 from gardien.errors import ConfigError
 
@@ -189,6 +190,7 @@ class AccurateTier:
         self._heads: dict[Path, Head] = {}
         self._folders: dict[str, Path] = {}
         self._encoders: dict[str, OnnxEncoder] = {}
+        self._repair: Callable[[str], str] | None = None
 
     def has(self, task: str) -> bool:
         return bool(self.heads(task))
@@ -223,13 +225,24 @@ class AccurateTier:
         if head.kind == "e5":
             return self.embedder
         if head.name not in self._encoders:
+            reads = head.meta.get("input")
             self._encoders[head.name] = OnnxEncoder(
                 self._folders[head.name],
                 self.embedder.threads,
                 int(head.meta.get("max_tokens", 96)),
-                head.meta.get("input") == "canonical",
+                reads in (CANONICAL, REPAIRED),
+                self.repair if reads == REPAIRED else None,
             )
         return self._encoders[head.name]
+
+    def repair(self, word: str) -> str:
+        """A word as the fast tier of these models reads it (`Featurizer.repair`)."""
+        if self._repair is None:
+            from gardien.classifiers.registry import FastTier, fast_tier
+
+            tier = fast_tier() if self.models_dir == MODELS_DIR else FastTier(self.models_dir)
+            self._repair = tier.encoder.featurizer.repair
+        return self._repair(word)
 
     def predict(self, head: Head, texts: list[str], fast: Matrix) -> Matrix:
         """`head`'s probabilities for `texts`, given the fast tier's probabilities for them."""

@@ -28,7 +28,7 @@ from gardien.classifiers import datasets
 from gardien.classifiers.accurate import Head, Matrix, kind_path, load_head, save_head
 from gardien.classifiers.identity_seeds import SOURCE as IDENTITY_SOURCE
 from gardien.classifiers.identity_seeds import identity_split
-from gardien.classifiers.onnx_encoder import ENCODER_FILE, TOKENIZER_FILE, OnnxEncoder
+from gardien.classifiers.onnx_encoder import ENCODER_FILE, REPAIRED, TOKENIZER_FILE, OnnxEncoder
 from gardien.classifiers.registry import MODELS_DIR, FastTier
 from gardien.classifiers.training_accurate import (
     HARM_TASKS,
@@ -142,9 +142,10 @@ def stack(
     folder = kind_path(task, kind, models_dir).parent
     val = rows_in(LOADERS[task](data).val, lang)
     max_tokens = int(meta["recipe"]["max_tokens"])
-    encoder = OnnxEncoder(folder, max_tokens=max_tokens, canonical=True)
-    margins = (encoder.embed(val.texts) @ weights + bias).astype(np.float32)
     tier = FastTier()
+    repair = tier.encoder.featurizer.repair
+    encoder = OnnxEncoder(folder, max_tokens=max_tokens, canonical=True, repair=repair)
+    margins = (encoder.embed(val.texts) @ weights + bias).astype(np.float32)
     head = stack_head(task, kind, weights, bias, margins, val, tier, log, (lang,))
     if task in HARM_TASKS:
         ordinary_guard(task, head, tier, encoder.embed, data, log)
@@ -157,7 +158,7 @@ def stack(
         + ([IDENTITY_SOURCE] if meta.get("templates") else []),
         encoder=BASE,
         language=lang,
-        input="canonical",  # trained on raw posts; reads the canonical form (robustness)
+        input=REPAIRED,  # trained on raw posts; reads the canonical form, repaired (robustness)
         max_tokens=max_tokens,
         recipe=meta["recipe"],
         epochs_chosen=meta["epochs_chosen"],
@@ -192,6 +193,15 @@ def ship(built: Any, model: Any, base: Path, folder: Path) -> tuple[Matrix, Matr
     return weights, bias
 
 
+def _reads(input_form: str | None) -> str:
+    if input_form == REPAIRED:
+        return (
+            "the post's canonical form (l33t, look-alikes, spacing undone) with each word the "
+            'fast tier\'s vocabulary lacks read as the fast tier repairs it ("stupd" → "stupid")'
+        )
+    return "the post's canonical form" if input_form == "canonical" else "the post as written"
+
+
 def write_card(head: Head, folder: Path) -> None:
     meta = head.meta
     sources = "\n".join(
@@ -210,6 +220,7 @@ def write_card(head: Head, folder: Path) -> None:
 weights quantised to int8 per channel, gzipped ({size:.1f} MB). Runs with onnxruntime + tokenizers (the
 `[accurate]` extra); torch is only needed to rebuild it. The classifier layer and a stacker over
 the fast tier's log-odds (fitted on validation margins of the int8 model) are in model.npz.
+It reads {_reads(meta.get("input"))}.
 
 ## Data and licences
 {sources}

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import gzip
 import importlib.util
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,12 @@ ENCODER_FILE = "encoder.onnx.gz"
 TOKENIZER_FILE = "tokenizer.json"
 #: Tweets and posts past this many word pieces are cut (the model was fine-tuned at this length).
 MAX_TOKENS = 96
+#: What a head reads (its meta's "input"): the post as written (none), its canonical form, or
+#: the canonical form with each word the fast tier's vocabulary lacks read back as the fast tier
+#: reads it ("stupd" → "stupid", "pte" → "pute"; session 18): a mistyped word falls apart into
+#: word pieces the model never learnt together.
+CANONICAL, REPAIRED = "canonical", "repaired"
+_WORD = re.compile(r"\w+")
 
 
 def importable(*modules: str) -> bool:
@@ -37,7 +45,12 @@ class OnnxEncoder:
     """Texts → pooled vectors from `folder`'s encoder.onnx.gz, loaded on first use."""
 
     def __init__(
-        self, folder: Path, threads: int = 1, max_tokens: int = MAX_TOKENS, canonical: bool = False
+        self,
+        folder: Path,
+        threads: int = 1,
+        max_tokens: int = MAX_TOKENS,
+        canonical: bool = False,
+        repair: Callable[[str], str] | None = None,
     ) -> None:
         self.folder = folder
         self.threads = threads
@@ -45,6 +58,8 @@ class OnnxEncoder:
         #: Read the canonical form (l33t, look-alikes, spacing and invisible characters undone),
         #: as the fast tier does, so evasions that fool the word pieces do not reach the model.
         self.canonical = canonical
+        #: With the canonical form, each word as the fast tier repairs it (REPAIRED).
+        self.repair = repair
         self._session: Any = None
         self._tokenizer: Any = None
 
@@ -85,6 +100,8 @@ class OnnxEncoder:
         out = np.zeros((len(texts), self.width), np.float32)
         if self.canonical:
             texts = [canonical(text) for text in texts]
+            if (repair := self.repair) is not None:
+                texts = [_WORD.sub(lambda m: repair(m.group()), text) for text in texts]
         for i, encoded in enumerate(self._tokenizer.encode_batch(texts)):
             ids = np.array([encoded.ids], dtype=np.int64)
             mask = np.ones_like(ids)

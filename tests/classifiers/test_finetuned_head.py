@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from gardien.classifiers.accurate import AccurateTier, head_path, kind_path, local_path
-from gardien.classifiers.onnx_encoder import OnnxEncoder
+from gardien.classifiers.onnx_encoder import REPAIRED, OnnxEncoder
 from gardien.domain import Post
 from gardien.domain.signals import Language, Score
 from gardien.errors import ConfigError
@@ -41,6 +41,19 @@ def test_the_encoder_runs_offline_and_padding_does_not_change_a_vector() -> None
     assert batch.shape == (3, 384) and np.isfinite(batch).all()
     np.testing.assert_allclose(alone[0], batch[0], atol=1e-4)
     assert "torch" not in sys.modules
+
+
+@needs_onnx
+@pytest.mark.parametrize("task", ["offensive", "hate"])
+def test_the_shipped_heads_read_a_mistyped_insult_as_the_fast_tier_repairs_it(task: str) -> None:
+    tier = AccurateTier()
+    head = tier.head_for(task, "en")
+    assert head is not None and head.meta["input"] == REPAIRED
+    encoder = tier.encoder(head)
+    typed, meant = encoder.embed(["you stupd ìdiot"]), encoder.embed(["you stupid idiot"])
+    np.testing.assert_allclose(typed, meant, atol=1e-5)
+    as_written = OnnxEncoder(SHIPPED.parent, canonical=True)  # no repair: other word pieces
+    assert not np.allclose(as_written.embed(["you stupd idiot"]), meant, atol=1e-3)
 
 
 @needs_onnx
