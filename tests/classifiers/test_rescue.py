@@ -12,6 +12,7 @@ from gardien.classifiers.registry import FastTier, fast_tier
 from gardien.classifiers.rescue import (
     GATES,
     KIND,
+    SURE,
     TASKS,
     TOLERANCE,
     Scored,
@@ -127,12 +128,12 @@ def _scored(main: list[float], second: list[float], labels: list[int]) -> Scored
 
 
 def test_validation_vetoes_costly_gates_and_dev_picks_the_most_cautious_of_the_best() -> None:
-    # validation: a sure second opinion on two not-hate posts costs at gates up to 0.9
-    val = _scored([0.1] * 6 + [0.9] * 4, [0.92, 0.92] + [0.0] * 8, [0] * 6 + [1] * 4)
+    # validation: a sure second opinion on 20 of 60 not-hate posts costs at gates up to 0.9
+    val = _scored([0.1] * 60 + [0.9] * 40, [0.92] * 20 + [0.0] * 80, [0] * 60 + [1] * 40)
     # dev: two attacks the main model misses, the second opinion is sure of (0.95)
     dev = _scored([0.1] * 6 + [0.9] * 2, [0.0] * 4 + [0.95, 0.95, 0.0, 0.0], [0] * 4 + [1] * 4)
     gates = choose_gates(val, dev, {"en": 0.5})
-    assert gates["en"] is None  # every gate in GATES raises the two validation posts
+    assert gates["en"] is None  # every gate in GATES raises the 20 validation posts
     easy_val = _scored([0.1] * 6 + [0.9] * 4, [0.0] * 10, [0] * 6 + [1] * 4)
     assert choose_gates(easy_val, dev, {"en": 0.5}) == {"en": max(GATES)}
     # dev prefers "none" when the second opinion only adds false alarms there
@@ -141,6 +142,19 @@ def test_validation_vetoes_costly_gates_and_dev_picks_the_most_cautious_of_the_b
     # gates never sit below the language's threshold
     assert choose_gates(easy_val, dev, {"en": 0.85}) == {"en": 0.9}
     assert TOLERANCE == 0.005
+
+
+def test_validation_vetoes_a_cost_only_where_resampling_cannot_explain_it() -> None:
+    # one not-hate post of ten raised: it costs 0.1 macro-F1, yet a resample without it is
+    # common (about a third), so the cost is not sure and the gate stays for dev to judge
+    small = _scored([0.1] * 6 + [0.9] * 4, [0.92] + [0.0] * 9, [0] * 6 + [1] * 4)
+    assert small.f1("en", 0.5, 0.9) < small.f1("en", 0.5, None) - TOLERANCE
+    assert not small.costly("en", 0.5, 0.9)
+    # the same share of a hundred times the posts is sure
+    large = _scored([0.1] * 600 + [0.9] * 400, [0.92] * 100 + [0.0] * 900, [0] * 600 + [1] * 400)
+    assert large.costly("en", 0.5, 0.9)
+    # a cost within TOLERANCE never vetoes, however sure
+    assert not large.costly("en", 0.5, 0.95) and SURE == 0.95
 
 
 def test_a_guard_vetoes_gates_that_make_too_many_of_its_posts_positive() -> None:
