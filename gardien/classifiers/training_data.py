@@ -59,14 +59,23 @@ POLITE_SEEDS = "polite_customer_seeds.csv"
 #: questions to other members as questions for care. Written by a helper that saw no data set,
 #: seed or demo post (seeds/README.md); intent and complaint only.
 CHATTER_SEEDS = "chatter_seeds.csv"
+#: Posts at a brand's account as people tweet them (session 19): faults reported as questions,
+#: terse reports, follow-ups after a fix that failed, sarcasm, against questions without a
+#: fault, requests, praise and people's own bad days. Written by a helper that saw no data set,
+#: seed or demo post (seeds/README.md). The complaint model only: the intent model that learnt
+#: them read members' own results and congratulations as praise again (session 15's lesson).
+BRAND_TWEET_SEEDS = "brand_tweet_seeds.csv"
 
 
-def _extra_split(label_of: Callable[[str], int]) -> Split:
-    """The swearing seeds, the polite customers' posts and the members' chatter by intent:
-    learnt in every fold, never scored, so the cross-validation stays comparable with builds
-    without them."""
+def _extra_split(label_of: Callable[[str], int], task: str) -> Split:
+    """The swearing seeds, the polite customers' posts and the members' chatter by intent (and
+    for complaint the brand tweets): learnt in every fold, never scored, so the
+    cross-validation stays comparable with builds without them."""
     split = Split()
-    for row in [*swearing_seeds(), *read_seeds(POLITE_SEEDS), *read_seeds(CHATTER_SEEDS)]:
+    hand_written = [POLITE_SEEDS, CHATTER_SEEDS]
+    if task == "complaint":
+        hand_written.append(BRAND_TWEET_SEEDS)
+    for row in [*swearing_seeds(), *(row for name in hand_written for row in read_seeds(name))]:
         split.add([row["text"]], [label_of(row["intent"])], row["lang"])
     return split
 
@@ -174,7 +183,7 @@ def load(spec: ModelSpec, data: Path) -> Data:
             _seed_split(classes.index, data, classes.index("other")),
             Split(),
             [SEED_SOURCE, UMSAB_SOURCE],
-            _extra_split(classes.index),
+            _extra_split(classes.index, spec.task),
         )
     if spec.task == "spam" and spec.language == "fr":
         return _french_spam(spec, data)

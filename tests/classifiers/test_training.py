@@ -253,13 +253,23 @@ def test_offensive_learns_harsh_words_about_things_as_clean_and_at_a_person_as_o
 def test_intent_models_learn_swearing_polite_and_chatter_seeds_without_scoring_them() -> None:
     from gardien.classifiers.identity_seeds import read_seeds
     from gardien.classifiers.registry import spec
-    from gardien.classifiers.training_data import CHATTER_SEEDS, POLITE_SEEDS, load, swearing_seeds
+    from gardien.classifiers.training_data import (
+        BRAND_TWEET_SEEDS,
+        CHATTER_SEEDS,
+        POLITE_SEEDS,
+        load,
+        swearing_seeds,
+    )
 
     written_apart = [*read_seeds(POLITE_SEEDS), *read_seeds(CHATTER_SEEDS)]
+    brand_tweets = {r["text"] for r in read_seeds(BRAND_TWEET_SEEDS)}
     for task in ("intent", "complaint"):
         data = load(spec(task), DATA)
         extra = {r["text"] for r in [*swearing_seeds(), *written_apart]}
+        if task == "complaint":  # the brand tweets teach the complaint model only
+            extra |= brand_tweets
         assert set(data.extra.texts) == extra and not extra & set(data.train.texts)
+    assert not brand_tweets & set(load(spec("intent"), DATA).extra.texts)
 
 
 def test_a_threshold_is_the_middle_of_the_near_best_plateau() -> None:
