@@ -48,6 +48,8 @@ LANGUAGE_NAMES = {"en": "English", "fr": "French"}
 #: Tasks whose fine-tuning adds the identity templates (`identity_seeds.py`) to the public rows.
 #: offensive-minilm.v1 was built before them; rebuilding it with them is not yet measured.
 WITH_TEMPLATES = ("hate",)
+#: Tasks whose fine-tuning also adds the online posts about groups (`identity_seeds.online_rows`).
+WITH_ONLINE: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,14 +116,15 @@ def finetune(
     split = LOADERS[task](data)
     train, val = rows_in(split.train, lang), rows_in(split.val, lang)
     if task in WITH_TEMPLATES:
-        train = datasets.merge(train, rows_in(identity_split(task), lang))
+        seeds = identity_split(task, online=task in WITH_ONLINE)
+        train = datasets.merge(train, rows_in(seeds, lang))
     name = f"{task}-{kind_for(lang)}.v1"
     log(f"fine-tuning {name} on {len(train)} {LANGUAGE_NAMES[lang]} texts, {recipe.epochs} epochs")
     model, epoch, score = built.fit(base, train.texts, train.labels, recipe, log, val)
     folder = kind_path(task, kind_for(lang)).parent
     weights, bias = ship(built, model, base, folder)
     meta = {"recipe": asdict(recipe), "epochs_chosen": epoch, "head_macro_f1": round(score, 4),
-            "templates": task in WITH_TEMPLATES}  # fmt: skip
+            "templates": task in WITH_TEMPLATES, "online": task in WITH_ONLINE}  # fmt: skip
     return stack(task, weights, bias, meta, data, log, lang=lang)
 
 

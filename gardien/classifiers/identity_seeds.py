@@ -112,12 +112,22 @@ def everyday_rows() -> list[dict[str, str]]:
     return read_seeds("everyday_seeds.csv")
 
 
-def identity_split(task: str) -> Split:
+def online_rows() -> list[dict[str, str]]:
+    """Posts about groups as people write them online (`seeds/group_seeds_online.csv`, session
+    19: slang, sarcasm, "just asking" questions, spelling tricks, 28 groups) against
+    counter-speech, negation, homonyms and abuse of no group. The fast tier does not learn them
+    (every build lowered French hate on the dev set: docs/CLASSIFIERS.md); fine-tuning may."""
+    return read_seeds("group_seeds_online.csv")
+
+
+def identity_split(task: str, online: bool = False) -> Split:
     """The rows labelled for `task` ('hate' or 'offensive'): the templates, then the group seeds;
     hate also gets the counter-speech twins and the abuse seeds (the offensive model already
-    learns abuse from OffensEval's 4,000 offensive tweets); last, the everyday posts."""
+    learns abuse from OffensEval's 4,000 offensive tweets); last, the everyday posts, and with
+    `online` the online posts."""
     split = Split()
     hate_only = [*counter_rows(), *abuse_rows()] if task == "hate" else []
-    for row in [*identity_rows(), *group_rows(), *hate_only, *everyday_rows()]:
+    extra = online_rows() if online else []
+    for row in [*identity_rows(), *group_rows(), *hate_only, *everyday_rows(), *extra]:
         split.add([row["text"]], [int(row[task])], row["lang"])
     return split
