@@ -17,6 +17,7 @@ from gardien.classifiers.identity_seeds import (
     group_rows,
     identity_rows,
     identity_split,
+    online_rows,
 )
 
 
@@ -136,3 +137,21 @@ def test_everyday_posts_are_harmless_and_learnt_by_both_harm_models() -> None:
         split = identity_split(task)
         labels = dict(zip(split.texts, split.labels, strict=True))
         assert all(labels[r["text"]] == 0 for r in rows)
+
+
+def test_online_posts_reach_the_fine_tuned_heads_only_when_asked() -> None:
+    """The fast tier learns `identity_split(task)`; the heads add the online posts
+    (finetune.WITH_ONLINE), each once and with its own label for the task."""
+    from gardien.classifiers.finetune import WITH_ONLINE
+
+    rows = online_rows()
+    assert len(rows) == len({r["text"] for r in rows}) > 500
+    assert all(r["hate"] <= r["offensive"] for r in rows)
+    texts = {r["text"] for r in rows}
+    for task in ("hate", "offensive"):
+        plain, online = identity_split(task), identity_split(task, online=True)
+        assert not texts & set(plain.texts)
+        assert online.texts[: len(plain)] == plain.texts and len(online) == len(plain) + len(rows)
+        added = zip(online.texts[len(plain) :], online.labels[len(plain) :], strict=True)
+        assert [(t, str(label)) for t, label in added] == [(r["text"], r[task]) for r in rows]
+    assert set(WITH_ONLINE) == {"hate", "offensive"}
