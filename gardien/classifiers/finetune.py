@@ -217,7 +217,8 @@ def write_card(head: Head, folder: Path) -> None:
     v, r = meta["validation"], meta["recipe"]
     language = LANGUAGE_NAMES[meta.get("language", "en")]
     extra = " and the identity templates" if meta.get("templates") else ""
-    extra += " and the online posts about groups" if meta.get("online") else ""
+    if meta.get("online"):
+        extra = ", the identity templates and the online posts about groups"
     size = (folder / ENCODER_FILE).stat().st_size / 1e6
     text = f"""# {head.name} (accurate tier, optional)
 
