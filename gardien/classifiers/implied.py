@@ -151,17 +151,14 @@ def fit_gates(
     validation and the group guard keep competes on the dev set, and of those within its
     tolerance of the best the most cautious wins (no lift, then the highest floor, then the
     highest gate)."""
-    from gardien.classifiers.datasets import merge
-    from gardien.classifiers.functional import functional_split
     from gardien.classifiers.rescue import (
-        DEV_SET,
         choose_gates,
         gate_options,
         most_cautious,
         render_options,
     )
 
-    dev = merge(*(functional_split(task, lang, DEV_SET)[0] for lang in ("en", "fr")))
+    dev = dev_split(task)
     thresholds = {lang: tier.model(task).threshold_for(lang) for lang in ("en", "fr")}
     log(f"  {task} lifted by {IMPLIED_BY[task]}: gates")
     if task not in NEEDS_GROUP:
@@ -191,6 +188,34 @@ def fit_gates(
         floors[lang], gates[lang] = (None, None) if choice is None else choice
         log(f"    {lang} → floor {floors[lang]}, gate {gates[lang]}")
     return gates, floors
+
+
+def gates_key(tier: FastTier, task: str, val: Split) -> str:
+    """What the lift of `task` rests on (`choices.kept`): both tasks' models and second opinions
+    (rows, choices, gates), sentiment's, the group words, the sets and the rule's constants."""
+    from gardien.classifiers import choices
+    from gardien.classifiers.rescue import GATES, TOLERANCE
+
+    models = []
+    for name in (task, IMPLIED_BY[task]):
+        second = tier.second_opinion(name)
+        for meta in (tier.model(name).meta, second.meta if second else {}):
+            models.append((choices.of_model(meta), meta.get("gates")))
+    models.append((choices.of_model(tier.model("sentiment").meta), None))
+    sets = [(s.texts, s.labels, s.langs) for s in (val, dev_split(task), group_guard())]
+    own_terms = {lang: sorted(terms) for lang, terms in OWN_TERMS.items()}
+    rule = (GATES, TOLERANCE, FLOORS, GUARD_POINTS, sorted(NEEDS_GROUP), own_terms)
+    words = groups.WORDS.read_text(encoding="utf-8")
+    return choices.key(models, sets, rule, words)
+
+
+def dev_split(task: str) -> Split:
+    """The functional dev set's posts of both languages, labelled for `task`."""
+    from gardien.classifiers.datasets import merge
+    from gardien.classifiers.functional import functional_split
+    from gardien.classifiers.rescue import DEV_SET
+
+    return merge(*(functional_split(task, lang, DEV_SET)[0] for lang in ("en", "fr")))
 
 
 def group_guard() -> Split:

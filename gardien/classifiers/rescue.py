@@ -23,12 +23,12 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from gardien.classifiers import datasets
+from gardien.classifiers import choices, datasets
 from gardien.classifiers.datasets import Split
 from gardien.classifiers.features import Features
 from gardien.classifiers.implied import IMPLIED_BY
@@ -36,6 +36,9 @@ from gardien.classifiers.linear import Encoded, Encoder, LinearModel
 from gardien.classifiers.metrics import macro_f1
 from gardien.classifiers.registry import ModelSpec
 from gardien.classifiers.registry import spec as registry_spec
+
+if TYPE_CHECKING:
+    from gardien.classifiers.training_data import Data
 
 #: Tasks that get a second opinion, and the gates a language may choose from.
 TASKS = ("hate", "offensive")
@@ -317,22 +320,20 @@ def fit_second_opinion(
     `sentiment` finds kind to `main` as at run time."""
     from gardien.classifiers.functional import functional_cases
     from gardien.classifiers.training import fit_linear
-    from gardien.classifiers.training_data import Data
 
     spec = seeds_spec(task)
-    split = seeds_split(task, data)
-    log(f"training {spec.name} on {len(split)} hand-written posts and not-harm tweets")
-    public = [
-        dict(source, dataset=f"{source['dataset']}: its not-harm training rows")
-        for source in registry_spec(task).sources
-    ]
+    rows = seeds_data(task, data)
+    log(f"training {spec.name} on {len(rows.train)} hand-written posts and not-harm tweets")
     words_only = WordsOnly(encoder)
-    rows = Data(split, Split(), [*SOURCES, *public], groups=template_groups(split))
     model = fit_linear(spec, words_only, rows, log, CV_GRID)  # type: ignore[arg-type]
     model.sparse[words_only.drop] = 0.0
     dev = Split()
     for row in functional_cases(DEV_SET):
         dev.add([row["text"]], [int(row[task])], row["lang"])
+    gates_key = gates_key_of(model.meta, main.meta, sentiment.meta, dev)
+    if choices.kept(model.meta, "gates", gates_key):
+        log(f"  {spec.name}: keeps its gates {model.meta['gates']} (nothing they rest on changed)")
+        return model
     thresholds = {lang: main.threshold_for(lang) for lang in sorted(set(val.langs))}
     gates = choose_gates(
         _scored(encoder, main, model, val, sentiment),
@@ -341,8 +342,32 @@ def fit_second_opinion(
         log,
     )
     log(f"  {spec.name}: gates {gates}")
-    model.meta.update(gates=gates, second_opinion_for=main.name, tolerance=TOLERANCE)
+    model.meta.update(
+        gates=gates, gates_key=gates_key, second_opinion_for=main.name, tolerance=TOLERANCE
+    )
     return model
+
+
+def seeds_data(task: str, data: Path) -> Data:
+    """The second opinion's rows (`seeds_split`), its sources and cross-validation groups."""
+    from gardien.classifiers.training_data import Data
+
+    split = seeds_split(task, data)
+    public = [
+        dict(source, dataset=f"{source['dataset']}: its not-harm training rows")
+        for source in registry_spec(task).sources
+    ]
+    return Data(split, Split(), [*SOURCES, *public], groups=template_groups(split))
+
+
+def gates_key_of(
+    meta: dict[str, Any], main: dict[str, Any], sentiment: dict[str, Any], dev: Split
+) -> str:
+    """What a second opinion's gates rest on (`choices.kept`): its rows and choices, the main
+    model's and sentiment's, the dev set and the rule's constants (validation is in `main`)."""
+    models = [choices.of_model(m) for m in (meta, main, sentiment)]
+    rule = (GATES, TOLERANCE, KIND, RESAMPLES, SURE)
+    return choices.key(models, dev.texts, dev.labels, dev.langs, rule)
 
 
 def _scored(

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from gardien.classifiers import datasets, implied, rescue, strong_words
+from gardien.classifiers import choices, datasets, implied, rescue, strong_words
 from gardien.classifiers.calibration import calibrate
 from gardien.classifiers.cards import write_card
 from gardien.classifiers.datasets import Split
@@ -82,57 +82,35 @@ def fit_linear(
 ) -> LinearModel:
     """Grid over (C, dense scale) on validation (or `cv_grid` by 5-fold CV), then calibrate
     and export; with several readings of words (spam), each is fitted and the one validation
-    scores best is kept (the first on a tie)."""
+    scores best is kept (the first on a tie). On the rows the model on disk learnt, its
+    choices are kept and only the weights fitted (`choices.py`)."""
+    previous = choices.recorded(spec, data)
     if len(spec.readings) == 1:
-        return _fit(spec, encoder, data, log, cv_grid)
+        return _fit(spec, encoder, data, log, cv_grid, previous)
+    kept = previous.get("reading") if previous is not None else None
+    if kept in spec.readings:  # its meta carries the reading and the readings' scores
+        return _fit(spec, encoder.reading(kept), data, log, cv_grid, previous)
     fits = []
     for reading in spec.readings:
         log(f"  {spec.name}: reading words {reading}")
-        fits.append(_fit(spec, encoder.reading(reading), data, log, cv_grid))
+        fits.append(_fit(spec, encoder.reading(reading), data, log, cv_grid, None))
     scores = [float(m.meta["validation"]["macro_f1"]) for m in fits]
     chosen = int(np.argmax(scores))
     model = fits[chosen]
-    model.meta.update(
-        reading=spec.readings[chosen], readings=dict(zip(spec.readings, scores, strict=True))
-    )
-    log(f"  {spec.name}: reads words {spec.readings[chosen]} ({scores})")
+    readings = spec.readings
+    model.meta.update(reading=readings[chosen], readings=dict(zip(readings, scores, strict=True)))
+    log(f"  {spec.name}: reads words {readings[chosen]} ({scores})")
     return model
 
 
-#: How close to the best validation score the model's previous (C, dense scale) must stay to be
-#: kept (about one post of English validation). Exact comparisons flip near-ties by float noise:
-#: on session 21's machine hate-en-fr.v1's C=4 ×2 (shipped) and ×8 read 0.7013 and 0.7012 the
-#: other way round, and `make models` built the ×8 model (tweeteval_hate 0.513 → 0.527, the
-#: functional held-out set 0.734 → 0.717). Keeping the shipped choice on a near-tie makes a
-#: rebuild land on the model that was evaluated; a change that moves validation by more still
-#: picks afresh.
-STICKY = 0.001
-
-
-def choose_entry(
-    scores: list[tuple[float, float, float]], previous: tuple[float, float] | None
-) -> int:
-    """The grid entry to keep among (score, C, scale): the best (the first on an exact tie),
-    unless the previous choice scores within `STICKY` of it."""
-    best = int(np.argmax([score for score, _, _ in scores]))
-    for i, (score, c, scale) in enumerate(scores):
-        if previous == (c, scale) and scores[best][0] - score <= STICKY:
-            return i
-    return best
-
-
-def previous_choice(spec: ModelSpec) -> tuple[float, float] | None:
-    """The (C, dense scale) of the model on disk under this spec's name, if there is one."""
-    path = model_path(spec.name)
-    if not path.is_file():
-        return None
-    meta = load_model(path).meta
-    if "C" not in meta or "dense_scale" not in meta:
-        return None
-    return float(meta["C"]), float(meta["dense_scale"])
-
-
-def _fit(spec: ModelSpec, encoder: Encoder, data: Data, log: Log, cv_grid: Grid) -> LinearModel:
+def _fit(
+    spec: ModelSpec,
+    encoder: Encoder,
+    data: Data,
+    log: Log,
+    cv_grid: Grid,
+    previous: dict[str, Any] | None,
+) -> LinearModel:
     from sklearn.linear_model import LogisticRegression
 
     y = np.array(data.train.labels)
@@ -141,8 +119,14 @@ def _fit(spec: ModelSpec, encoder: Encoder, data: Data, log: Log, cv_grid: Grid)
     extra = Design(encoder, data.extra.texts) if len(data.extra) else None
     y_extra = np.array(data.extra.labels, dtype=np.int64)
     val = Design(encoder, data.val.texts) if len(data.val) else None
+    grid = GRID if val is not None else cv_grid
+    if previous is not None and (previous.get("C"), previous.get("dense_scale")) not in grid:
+        previous = None  # the grid changed: choose afresh
+    if previous is not None:
+        grid = ((previous["C"], previous["dense_scale"]),)
+        log(f"  {spec.name}: the rows of the model it replaces: keeps its choices")
     tried: list[tuple[float, float, float, NDArray[np.float32], NDArray[np.int64]]] = []
-    for c, scale in GRID if val is not None else cv_grid:
+    for c, scale in grid:
         x, x_extra = train.at(scale), extra.at(scale) if extra is not None else None
         model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
         if val is not None:
@@ -157,10 +141,10 @@ def _fit(spec: ModelSpec, encoder: Encoder, data: Data, log: Log, cv_grid: Grid)
         score = macro_f1(yv, _argmax(margins, spec.binary))
         log(f"  {spec.name}: C={c:g} dense×{scale:g} → validation macro-F1 {score:.3f}")
         tried.append((score, c, scale, np.asarray(margins, dtype=np.float32), yv))
-    chosen = choose_entry([(t[0], t[1], t[2]) for t in tried], previous_choice(spec))
-    if chosen != int(np.argmax([t[0] for t in tried])):
+    chosen = choices.choose_entry([t[:3] for t in tried], choices.previous_choice(spec))
+    if chosen != choices.choose_entry([t[:3] for t in tried], None):
         log(f"  {spec.name}: keeps its previous choice C={tried[chosen][1]:g} "
-            f"dense×{tried[chosen][2]:g} (within {STICKY} of the best)")  # fmt: skip
+            f"dense×{tried[chosen][2]:g} (within {choices.STICKY} of the best)")  # fmt: skip
     score, c, scale, margins, yv = tried[chosen]
     model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
     x_final = extra.at(scale) if extra is not None else None
@@ -174,7 +158,9 @@ def _fit(spec: ModelSpec, encoder: Encoder, data: Data, log: Log, cv_grid: Grid)
         for lang in sorted(set(langs.tolist()))
         if spec.binary and np.sum(langs == lang) >= 100 and len(set(yv[langs == lang])) == 2
     }
-    meta = {
+    if previous is not None:  # the thresholds too: one post can move them a step
+        threshold, per_language = float(previous["threshold"]), dict(previous["thresholds"])
+    meta: dict[str, Any] = {
         "name": spec.name,
         "task": spec.task,
         "version": spec.version,
@@ -191,7 +177,11 @@ def _fit(spec: ModelSpec, encoder: Encoder, data: Data, log: Log, cv_grid: Grid)
             "kind": "validation split" if len(data.val) else _cv_kind(data),
         },
         "train_size": len(y),
+        "data": choices.fingerprint(spec, data),
+        "choices": choices.CHOSEN if previous is None else choices.RECORDED,
     }
+    if previous is not None:
+        meta.update({k: previous[k] for k in choices.CARRIED if k in previous})
     if positive is not None:
         meta.update(positive=positive, softmax_over=list(spec.softmax_over))
     if spec.language:
@@ -332,9 +322,17 @@ def _fit_implied_gates(loaded: dict[str, Data], log: Log) -> list[LinearModel]:
     tier = FastTier()
     for task, source in implied.IMPLIED_BY.items():
         model = tier.model(task)
-        gates, floors = implied.fit_gates(tier, task, loaded[registry_spec(task).name].val, log)
+        val = loaded[registry_spec(task).name].val
+        gates_key = implied.gates_key(tier, task, val)
+        if choices.kept(model.meta, "implied", gates_key):
+            log(
+                f"  {model.name}: keeps its gates (lifted by {source}; nothing they rest on changed)"
+            )
+            continue
+        gates, floors = implied.fit_gates(tier, task, val, log)
         log(f"  {model.name}: lifted by {source} past gates {gates}, floors {floors}")
-        model.meta.update(implied_by=source, implied_gates=gates)
+        model.meta.update(implied_by=source, implied_gates=gates, implied_key=gates_key)
+        model.meta.pop("implied_floors", None)  # a kept model's, now chosen again
         if floors:
             model.meta["implied_floors"] = floors
         _save(model)

@@ -7,20 +7,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gardien.classifiers import strong_words, training
+from gardien.classifiers import strong_words
 from gardien.classifiers.calibration import nearest_to_pooled, plateau_centre
 from gardien.classifiers.datasets import Split
 from gardien.classifiers.features import Featurizer
 from gardien.classifiers.linear import Encoder, load_model, save_model
 from gardien.classifiers.registry import ENCODER_DIR, ModelSpec, fast_tier
-from gardien.classifiers.training import (
-    CV_GRID,
-    GRID,
-    STICKY,
-    choose_entry,
-    fit_linear,
-    previous_choice,
-)
+from gardien.classifiers.training import fit_linear
 from gardien.classifiers.training_data import Data
 
 RUDE = [
@@ -518,47 +511,3 @@ def test_sentiment_learns_customers_posts_by_the_polarity_their_intent_makes_pla
     assert learnt == {r["text"]: polarity[r["intent"]] for r in rows if r["intent"] in polarity}
     assert set(loaded.extra.langs) == {"en", "fr"} and loaded.extra_weight == SENTIMENT_SEED_WEIGHT
     assert not set(learnt) & {*loaded.val.texts, *loaded.train.texts}
-
-
-def test_a_near_tie_keeps_the_previous_grid_choice_and_a_clear_win_does_not() -> None:
-    """Float noise between machines must not flip a near-tie (session 21: hate-en-fr.v1's
-    C=4 ×2 and ×8 at 0.7013 / 0.7012), yet a change that moves validation still picks afresh."""
-    scores = [(0.700, 1.0, 2.0), (0.7012, 4.0, 2.0), (0.7013, 4.0, 8.0)]
-    assert choose_entry(scores, None) == 2
-    assert choose_entry(scores, (4.0, 2.0)) == 1
-    assert choose_entry(scores, (1.0, 2.0)) == 2  # 0.0013 behind: beyond STICKY
-    assert choose_entry(scores, (16.0, 2.0)) == 2  # not in this grid
-    assert choose_entry([(0.8, 1.0, 2.0), (0.8, 4.0, 2.0)], None) == 0  # first on an exact tie
-    assert STICKY < 0.005  # far under the tolerance builds are compared with
-
-
-def test_training_keeps_the_choice_of_the_model_on_disk_only_on_a_near_tie(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    encoder, data = tiny()  # cross-validation: C=4 reads 0.750, C=16 0.708
-    spec = ModelSpec("rude.v0", "rude", ("rude",))
-    assert previous_choice(spec) is None  # nothing on disk under that name
-
-    def chosen() -> tuple[float, float]:
-        model = fit_linear(spec, encoder, data, log=lambda _: None)
-        return model.meta["C"], model.meta["dense_scale"]
-
-    assert chosen() == CV_GRID[0]
-    monkeypatch.setattr(training, "previous_choice", lambda _: CV_GRID[1])
-    assert chosen() == CV_GRID[0]  # 0.04 behind: a clear loss
-    monkeypatch.setattr(training, "STICKY", 0.05)
-    assert chosen() == CV_GRID[1]
-
-
-def test_every_shipped_fast_model_records_a_choice_its_grid_holds() -> None:
-    """What `previous_choice` reads back: a shipped (C, dense scale) outside the grid would
-    never be kept, and a rebuild would drift on every near-tie."""
-    from gardien.classifiers import rescue
-    from gardien.classifiers.registry import SPECS, model_path
-
-    for spec in SPECS:  # cross-validation's grid is part of the validation one
-        assert previous_choice(spec) in GRID, spec.name
-    for task in rescue.TASKS:
-        seeds = rescue.seeds_spec(task)
-        assert model_path(seeds.name).is_file()
-        assert previous_choice(seeds) in rescue.CV_GRID, seeds.name

@@ -1,0 +1,136 @@
+"""A rebuild keeps the choices of the model it replaces when it learns the same rows, so that
+`make models` on another machine lands on the model that was evaluated (`choices.py`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gardien.classifiers import choices
+from gardien.classifiers.datasets import Split
+from gardien.classifiers.registry import ModelSpec
+from gardien.classifiers.training import CV_GRID, GRID, fit_linear
+from gardien.classifiers.training_data import Data
+from tests.classifiers.test_training import tiny
+
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+SPEC = ModelSpec("rude.v0", "rude", ("rude",))
+
+
+def test_a_near_tie_keeps_the_previous_grid_choice_and_a_clear_win_does_not() -> None:
+    """Float noise between machines must not flip a near-tie (session 21: hate-en-fr.v1's
+    C=4 ×2 and ×8 at 0.7013 / 0.7012), yet a change that moves validation still picks afresh."""
+    scores = [(0.700, 1.0, 2.0), (0.7012, 4.0, 2.0), (0.7013, 4.0, 8.0)]
+    assert choices.choose_entry(scores, None) == 2
+    assert choices.choose_entry(scores, (4.0, 2.0)) == 1
+    assert choices.choose_entry(scores, (1.0, 2.0)) == 2  # 0.0013 behind: beyond STICKY
+    assert choices.choose_entry(scores, (16.0, 2.0)) == 2  # not in this grid
+    assert choices.choose_entry([(0.8, 1.0, 2.0), (0.8, 4.0, 2.0)], None) == 0  # first on a tie
+    assert choices.STICKY < 0.005  # far under the tolerance builds are compared with
+
+
+def test_changed_rows_choose_afresh_keeping_the_previous_entry_only_on_a_near_tie(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    encoder, data = tiny()  # cross-validation: C=4 reads 0.750, C=16 0.708
+    assert choices.previous_choice(SPEC) is None  # nothing on disk under that name
+
+    def chosen() -> tuple[float, float]:
+        model = fit_linear(SPEC, encoder, data, log=lambda _: None)
+        assert model.meta["choices"] == choices.CHOSEN
+        return model.meta["C"], model.meta["dense_scale"]
+
+    assert chosen() == CV_GRID[0]
+    monkeypatch.setattr(choices, "previous_choice", lambda _: CV_GRID[1])
+    assert chosen() == CV_GRID[0]  # 0.04 behind: a clear loss
+    monkeypatch.setattr(choices, "STICKY", 0.05)
+    assert chosen() == CV_GRID[1]
+
+
+def test_the_same_rows_keep_the_recorded_choices_and_fit_only_the_weights(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    encoder, data = tiny()
+    recorded: dict[str, Any] = {
+        "data": choices.fingerprint(SPEC, data),
+        "C": 16.0,
+        "dense_scale": 4.0,
+        "threshold": 0.3,
+        "thresholds": {"en": 0.35},
+        "gates": {"en": 0.6},
+        "gates_key": "abc",
+    }
+    monkeypatch.setattr(choices, "previous_meta", lambda _: recorded)
+    lines: list[str] = []
+    model = fit_linear(SPEC, encoder, data, log=lines.append)
+    assert (model.meta["C"], model.meta["dense_scale"]) == (16.0, 4.0)  # not the best, 4.0
+    assert model.threshold == 0.3 and model.threshold_for("en") == 0.35
+    assert model.meta["gates"] == {"en": 0.6} and model.meta["gates_key"] == "abc"
+    assert model.meta["choices"] == choices.RECORDED
+    assert sum("C=" in line for line in lines) == 1  # one fit, no grid
+    assert model.sparse.any()  # the weights themselves are learnt
+
+    data.train.labels[0] = 1 - data.train.labels[0]  # one label changed: every choice afresh
+    fresh = fit_linear(SPEC, encoder, data, log=lambda _: None)
+    assert fresh.meta["choices"] == choices.CHOSEN and "gates" not in fresh.meta
+    assert fresh.meta["data"] != recorded["data"]
+
+
+def test_a_fingerprint_reads_every_row_label_language_and_weight() -> None:
+    _, data = tiny()
+    base = choices.fingerprint(SPEC, data)
+    assert choices.fingerprint(SPEC, data) == base
+    changes: list[Data] = []
+    for field in ("texts", "labels", "langs"):
+        _, other = tiny()
+        column = getattr(other.train, field)
+        column[-1] = {"texts": "you moron!", "labels": 1 - other.train.labels[-1], "langs": "fr"}[
+            field
+        ]
+        changes.append(other)
+    _, weighed = tiny()
+    weighed.extra_weight = 2.0
+    _, seeded = tiny()
+    seeded.extra = Split(["stupid work"], [1], ["en"])
+    for other in [*changes, weighed, seeded]:
+        assert choices.fingerprint(SPEC, other) != base
+    assert choices.fingerprint(ModelSpec("rude.v1", "rude", ("rude",)), data) != base
+    assert choices.kept({"gates_key": "k"}, "gates", "k")
+    assert not choices.kept({"gates_key": "k"}, "gates", "other")
+    assert not choices.kept({}, "gates", "k")
+
+
+@pytest.mark.skipif(not DATA.is_dir(), reason="the shared data folder is not here")
+def test_every_shipped_model_records_the_rows_a_rebuild_gives_it() -> None:
+    """A seed file edited without retraining, or a shipped model whose choices a rebuild would
+    not keep, fails here: `make models` must land on the evaluated models."""
+    from gardien.classifiers import implied, rescue
+    from gardien.classifiers.functional import functional_cases
+    from gardien.classifiers.registry import SPECS, FastTier
+    from gardien.classifiers.training_data import load
+
+    tier = FastTier(use_local=False)
+    loaded = {spec.name: load(spec, DATA) for spec in SPECS}
+    for spec in SPECS:
+        meta = tier.model(spec.task, spec.language or "en").meta
+        assert meta["name"] == spec.name
+        assert meta["data"] == choices.fingerprint(spec, loaded[spec.name]), spec.name
+        assert (meta["C"], meta["dense_scale"]) in GRID, spec.name  # CV's grid is inside it
+    sentiment = tier.model("sentiment").meta
+    for task in rescue.TASKS:
+        second = tier.second_opinion(task)
+        assert second is not None
+        seeds = rescue.seeds_spec(task)
+        assert second.meta["data"] == choices.fingerprint(seeds, rescue.seeds_data(task, DATA))
+        dev = Split()
+        for row in functional_cases(rescue.DEV_SET):
+            dev.add([row["text"]], [int(row[task])], row["lang"])
+        main = tier.model(task).meta
+        key = rescue.gates_key_of(second.meta, main, sentiment, dev)
+        assert choices.kept(second.meta, "gates", key), seeds.name
+    for task in implied.IMPLIED_BY:
+        main = tier.model(task).meta
+        key = implied.gates_key(tier, task, loaded[main["name"]].val)
+        assert choices.kept(main, "implied", key), main["name"]
