@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from gardien.classifiers import choices
 from gardien.classifiers.implied import NEEDS_GROUP, OWN_TERMS, SECOND_OPINION_FLOOR
 from gardien.classifiers.linear import LinearModel
 
@@ -90,7 +91,7 @@ Train size {meta["train_size"]}; any text also present in a test split was dropp
 - Calibration fitted on the same held-out predictions (Platt for binary, temperature for
   multi-class): ECE {v["ece_raw"]:.3f} before → {v["ece_calibrated"]:.3f} after.
 - Suggested decision threshold (binary, middle of the near-best validation macro-F1): {meta["threshold"]:.3f}.
-{_reading(meta)}
+{_kept(meta)}{_reading(meta)}
 ## Test scores
 Run `gardien eval`; the figures at the time of writing are in docs/CLASSIFIERS.md.
 
@@ -104,6 +105,17 @@ def _limits_key(meta: dict[str, Any]) -> str:
     if "gates" in meta:
         return "second opinion"
     return f"{meta['task']}.{meta['language']}" if "language" in meta else str(meta["task"])
+
+
+def _kept(meta: dict[str, Any]) -> str:
+    """A rebuild on the same rows keeps the previous build's choices (`choices.py`)."""
+    if meta.get("choices") != choices.RECORDED:
+        return ""
+    return (
+        "- Rebuilt on the same rows as the build before it: C, the dense weight and the\n"
+        "  thresholds (and any gates) are that build's, chosen on validation; only the weights\n"
+        "  and their calibration were fitted again (classifiers/choices.py).\n"
+    )
 
 
 def _reading(meta: dict[str, Any]) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from gardien.classifiers import choices
+from gardien.classifiers.cards import write_card
 from gardien.classifiers.datasets import Split
 from gardien.classifiers.registry import ModelSpec
 from gardien.classifiers.training import CV_GRID, GRID, fit_linear
@@ -50,7 +51,7 @@ def test_changed_rows_choose_afresh_keeping_the_previous_entry_only_on_a_near_ti
 
 
 def test_the_same_rows_keep_the_recorded_choices_and_fit_only_the_weights(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     encoder, data = tiny()
     recorded: dict[str, Any] = {
@@ -61,6 +62,8 @@ def test_the_same_rows_keep_the_recorded_choices_and_fit_only_the_weights(
         "thresholds": {"en": 0.35},
         "gates": {"en": 0.6},
         "gates_key": "abc",
+        "second_opinion_for": "rude-main.v0",
+        "tolerance": 0.005,
     }
     monkeypatch.setattr(choices, "previous_meta", lambda _: recorded)
     lines: list[str] = []
@@ -71,6 +74,8 @@ def test_the_same_rows_keep_the_recorded_choices_and_fit_only_the_weights(
     assert model.meta["choices"] == choices.RECORDED
     assert sum("C=" in line for line in lines) == 1  # one fit, no grid
     assert model.sparse.any()  # the weights themselves are learnt
+    write_card(model, tmp_path)
+    assert "Rebuilt on the same rows" in (tmp_path / "MODEL_CARD.md").read_text(encoding="utf-8")
 
     data.train.labels[0] = 1 - data.train.labels[0]  # one label changed: every choice afresh
     fresh = fit_linear(SPEC, encoder, data, log=lambda _: None)
