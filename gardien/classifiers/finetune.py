@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from gardien.classifiers import datasets
+from gardien.classifiers import choices, datasets
 from gardien.classifiers.accurate import Head, Matrix, kind_path, load_head, save_head
 from gardien.classifiers.identity_seeds import SOURCE as IDENTITY_SOURCE
 from gardien.classifiers.identity_seeds import identity_split
@@ -170,6 +170,7 @@ def stack(
         templates=bool(meta.get("templates")),
         online=bool(meta.get("online")),
         validation={"head_macro_f1": meta["head_macro_f1"], **head.meta["validation"]},
+        stack_key=stack_key(task, lang),
     )
     save_head(folder / "model.npz", head)
     write_card(head, folder)
@@ -182,13 +183,23 @@ def stack(
 def restack(
     task: str, data: Path, log: Log, models_dir: Path = MODELS_DIR, lang: str = "en"
 ) -> Head:
-    """Refit a shipped fine-tuned head's stacker (no torch needed)."""
+    """Refit a shipped fine-tuned head's stacker (no torch needed), unless the fast model it
+    stacks on kept its rows and choices (`choices.py`): then the stacker, band and threshold
+    stay as they were, so a rebuild on another machine lands on the evaluated cascade."""
     head = load_head(kind_path(task, kind_for(lang), models_dir))
+    if head.meta.get("stack_key") == stack_key(task, lang):
+        log(f"  {head.name}: keeps its stacker (the fast model under it is unchanged)")
+        return head
     meta = {k: head.meta[k] for k in ("recipe", "epochs_chosen")}
     meta["head_macro_f1"] = head.meta["validation"]["head_macro_f1"]
     meta["templates"] = head.meta.get("templates", False)
     meta["online"] = head.meta.get("online", False)
     return stack(task, head.weights, head.bias, meta, data, log, models_dir, lang)
+
+
+def stack_key(task: str, lang: str) -> str:
+    """What a head's stacker rests on besides the head itself: the fast model under it."""
+    return choices.key(choices.of_model(FastTier().model(task, lang).meta), task, lang)
 
 
 def ship(built: Any, model: Any, base: Path, folder: Path) -> tuple[Matrix, Matrix]:

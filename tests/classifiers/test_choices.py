@@ -139,3 +139,19 @@ def test_every_shipped_model_records_the_rows_a_rebuild_gives_it() -> None:
         main = tier.model(task).meta
         key = implied.gates_key(tier, task, loaded[main["name"]].val)
         assert choices.kept(main, "implied", key), main["name"]
+
+
+def test_a_restack_over_an_unchanged_fast_model_keeps_the_shipped_stacker(tmp_path: Path) -> None:
+    """`gardien train --only hate` restacks the fine-tuned heads: over a fast model that kept
+    its rows and choices, the stacker, band and threshold stay as evaluated."""
+    from gardien.classifiers.accurate import kind_path, load_head
+    from gardien.classifiers.finetune import SHIPPED, kind_for, restack, stack_key
+
+    for task, lang in SHIPPED:
+        shipped = load_head(kind_path(task, kind_for(lang)))
+        assert shipped.meta["stack_key"] == stack_key(task, lang), shipped.name
+        lines: list[str] = []
+        head = restack(task, tmp_path / "no data needed", lines.append, lang=lang)
+        assert any("keeps its stacker" in line for line in lines)
+        assert (head.stack_weights == shipped.stack_weights).all()
+        assert head.meta == shipped.meta
