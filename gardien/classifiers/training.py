@@ -97,9 +97,10 @@ def fit_linear(
     scores = [float(m.meta["validation"]["macro_f1"]) for m in fits]
     chosen = int(np.argmax(scores))
     model = fits[chosen]
-    readings = spec.readings
-    model.meta.update(reading=readings[chosen], readings=dict(zip(readings, scores, strict=True)))
-    log(f"  {spec.name}: reads words {readings[chosen]} ({scores})")
+    model.meta.update(
+        reading=spec.readings[chosen], readings=dict(zip(spec.readings, scores, strict=True))
+    )
+    log(f"  {spec.name}: reads words {spec.readings[chosen]} ({scores})")
     return model
 
 
