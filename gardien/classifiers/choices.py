@@ -23,6 +23,7 @@ from gardien.classifiers.linear import load_model
 from gardien.classifiers.registry import ModelSpec, model_path
 
 if TYPE_CHECKING:
+    from gardien.classifiers.features import Featurizer
     from gardien.classifiers.training_data import Data
 
 #: `meta["choices"]`: how this build made its choices.
@@ -44,12 +45,25 @@ def key(*parts: Any) -> str:
     return hashlib.sha256(blob).hexdigest()[:16]
 
 
-def fingerprint(spec: ModelSpec, data: Data) -> str:
+def fingerprint(spec: ModelSpec, data: Data, featurizer: Featurizer) -> str:
     """What a model learns and is chosen on: every row, label, language and group, the seeds'
-    weight, and the spec's outputs and readings."""
+    weight, the spec's outputs and readings, and the encoder's vocabulary (a new encoder,
+    `gardien train --new-encoder`, chooses everything afresh)."""
     splits = [(s.texts, s.labels, s.langs) for s in (data.train, data.val, data.extra)]
     spec_part = (spec.name, spec.labels, spec.softmax_over, spec.readings)
-    return key(spec_part, splits, data.groups, data.extra_weight)
+    return key(spec_part, splits, data.groups, data.extra_weight, vocabulary(featurizer))
+
+
+def vocabulary(featurizer: Featurizer) -> str:
+    """The digest of an encoder's feature names (its vectors follow from them)."""
+    found = _VOCABULARIES.get(id(featurizer))
+    if found is None or found[0] is not featurizer:
+        found = (featurizer, key(featurizer.names))
+        _VOCABULARIES[id(featurizer)] = found
+    return found[1]
+
+
+_VOCABULARIES: dict[int, tuple[Featurizer, str]] = {}
 
 
 def previous_meta(spec: ModelSpec) -> dict[str, Any] | None:
@@ -58,10 +72,10 @@ def previous_meta(spec: ModelSpec) -> dict[str, Any] | None:
     return load_model(path).meta if path.is_file() else None
 
 
-def recorded(spec: ModelSpec, data: Data) -> dict[str, Any] | None:
+def recorded(spec: ModelSpec, data: Data, featurizer: Featurizer) -> dict[str, Any] | None:
     """The previous build's meta when it learnt exactly these rows (its choices to keep)."""
     meta = previous_meta(spec)
-    if meta is None or meta.get("data") != fingerprint(spec, data):
+    if meta is None or meta.get("data") != fingerprint(spec, data, featurizer):
         return None
     return meta
 

@@ -84,7 +84,7 @@ def fit_linear(
     and export; with several readings of words (spam), each is fitted and the one validation
     scores best is kept (the first on a tie). On the rows the model on disk learnt, its
     choices are kept and only the weights fitted (`choices.py`)."""
-    previous = choices.recorded(spec, data)
+    previous = choices.recorded(spec, data, encoder.featurizer)
     if len(spec.readings) == 1:
         return _fit(spec, encoder, data, log, cv_grid, previous)
     kept = previous.get("reading") if previous is not None else None
@@ -178,7 +178,7 @@ def _fit(
             "kind": "validation split" if len(data.val) else _cv_kind(data),
         },
         "train_size": len(y),
-        "data": choices.fingerprint(spec, data),
+        "data": choices.fingerprint(spec, data, encoder.featurizer),
         "choices": choices.CHOSEN if previous is None else choices.RECORDED,
     }
     if previous is not None:
@@ -257,28 +257,18 @@ def _argmax(margins: Any, binary: bool) -> NDArray[np.int64]:
     return (m > 0).astype(np.int64) if binary else m.argmax(axis=1)
 
 
-def train_all(data: Path, log: Log, only: tuple[str, ...] = ()) -> list[LinearModel]:
-    """Build the shared encoder, then every model (or those named), writing the artefacts."""
+def train_all(
+    data: Path, log: Log, only: tuple[str, ...] = (), new_encoder: bool = False
+) -> list[LinearModel]:
+    """Every model (or those named) on the shared encoder, writing the artefacts; with
+    `new_encoder`, distil a new encoder from today's corpus first."""
     if not data.is_dir():
         raise ConfigError(f"data folder {data} not found: pass --data ../shared/data")
+    if new_encoder and only:
+        raise ConfigError("a new encoder changes every model's features: leave out --only")
     specs = [s for s in SPECS if not only or s.task in only]
     loaded = {spec.name: load(spec, data) for spec in SPECS}
-    features, vectors = ENCODER_DIR / "features.npz", ENCODER_DIR / "vectors.npz"
-    if only and features.is_file() and vectors.is_file():
-        # Every model reads the shared encoder, and distilling it again does not give the same
-        # vectors on another machine: retraining some models must not pull it from under the rest.
-        log("keeping the shared encoder (the other models were trained on it)")
-        encoder = Encoder.load(features, vectors)
-    else:
-        # The identity templates add rows, not words: they stay out of the vocabulary.
-        templated = set(identity_split("hate").texts)
-        corpus = [t for d in loaded.values() for t in d.train.texts if t not in templated]
-        log(f"building the vocabulary from {len(corpus)} training texts (licensed sets only)")
-        featurizer = Featurizer.build(corpus, max_words=60_000, max_chars=200_000, min_df=2)
-        encoder = distil_vectors(featurizer, log)
-        ENCODER_DIR.mkdir(parents=True, exist_ok=True)
-        featurizer.save(features)
-        encoder.save(vectors)
+    encoder = shared_encoder(loaded, log, new_encoder)
     built = []
     for spec in specs:
         log(f"training {spec.name} on {len(loaded[spec.name].train)} texts")
@@ -297,6 +287,30 @@ def train_all(data: Path, log: Log, only: tuple[str, ...] = ()) -> list[LinearMo
         built.extend(_fit_implied_gates(loaded, log))
     built.extend(train_local_complaints(data, encoder, log))
     return built
+
+
+def shared_encoder(loaded: dict[str, Data], log: Log, new: bool = False) -> Encoder:
+    """The shipped encoder, or with `new` (or none on disk) one distilled from the training
+    texts. Kept by default: every model, the off-topic calibration and every evaluated figure
+    rest on it, and today's corpus (seeds added since it was built) gives another vocabulary
+    (docs/CLASSIFIERS.md, session 21)."""
+    features, vectors = ENCODER_DIR / "features.npz", ENCODER_DIR / "vectors.npz"
+    if not new and features.is_file() and vectors.is_file():
+        log("keeping the shared encoder (every model and the off-topic calibration rest on it)")
+        return Encoder.load(features, vectors)
+    # The identity templates add rows, not words: they stay out of the vocabulary.
+    templated = set(identity_split("hate").texts)
+    corpus = [t for d in loaded.values() for t in d.train.texts if t not in templated]
+    log(f"building the vocabulary from {len(corpus)} training texts (licensed sets only)")
+    featurizer = Featurizer.build(corpus, max_words=60_000, max_chars=200_000, min_df=2)
+    encoder = distil_vectors(featurizer, log)
+    ENCODER_DIR.mkdir(parents=True, exist_ok=True)
+    featurizer.save(features)
+    encoder.save(vectors)
+    log(
+        "new encoder: refit the off-topic calibration (python -m gardien.classifiers.topic_calibration)"
+    )
+    return encoder
 
 
 def refresh_strong_words(encoder: Encoder, log: Log) -> None:

@@ -19,6 +19,12 @@ def train(
         False,
         help="Also fine-tune the MiniLM heads (needs the [finetune] extra; ~25 min a task on 2 cores).",
     ),
+    new_encoder: bool = typer.Option(
+        False,
+        "--new-encoder",
+        help="Distil a new shared encoder from today's corpus (every model, the off-topic "
+        "calibration and every evaluated figure then change).",
+    ),
     threads: int = typer.Option(2, help="CPU threads for fine-tuning (run two tasks at 1 each)."),
     cache: Path = typer.Option(
         Path.home() / ".cache" / "gardien" / "e5", help="Where e5 embeddings are cached."
@@ -27,7 +33,10 @@ def train(
     """Rebuild every fast-tier model with fixed seeds (tuned on train/validation only)."""
     from gardien.classifiers.training import train_all
 
-    for model in train_all(data, log=typer.echo, only=tuple(only)) if fast else []:
+    built = (
+        train_all(data, log=typer.echo, only=tuple(only), new_encoder=new_encoder) if fast else []
+    )
+    for model in built:
         validation = model.meta["validation"]
         typer.echo(
             f"{model.name:24} validation macro-F1 {validation['macro_f1']:.3f}  "

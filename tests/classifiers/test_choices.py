@@ -11,6 +11,7 @@ import pytest
 from gardien.classifiers import choices
 from gardien.classifiers.cards import write_card
 from gardien.classifiers.datasets import Split
+from gardien.classifiers.features import Featurizer
 from gardien.classifiers.registry import ModelSpec
 from gardien.classifiers.training import CV_GRID, GRID, fit_linear
 from gardien.classifiers.training_data import Data
@@ -55,7 +56,7 @@ def test_the_same_rows_keep_the_recorded_choices_and_fit_only_the_weights(
 ) -> None:
     encoder, data = tiny()
     recorded: dict[str, Any] = {
-        "data": choices.fingerprint(SPEC, data),
+        "data": choices.fingerprint(SPEC, data, encoder.featurizer),
         "C": 16.0,
         "dense_scale": 4.0,
         "threshold": 0.3,
@@ -83,10 +84,11 @@ def test_the_same_rows_keep_the_recorded_choices_and_fit_only_the_weights(
     assert fresh.meta["data"] != recorded["data"]
 
 
-def test_a_fingerprint_reads_every_row_label_language_and_weight() -> None:
-    _, data = tiny()
-    base = choices.fingerprint(SPEC, data)
-    assert choices.fingerprint(SPEC, data) == base
+def test_a_fingerprint_reads_every_row_label_language_weight_and_the_vocabulary() -> None:
+    encoder, data = tiny()
+    words = encoder.featurizer
+    base = choices.fingerprint(SPEC, data, words)
+    assert choices.fingerprint(SPEC, data, words) == base
     changes: list[Data] = []
     for field in ("texts", "labels", "langs"):
         _, other = tiny()
@@ -100,8 +102,10 @@ def test_a_fingerprint_reads_every_row_label_language_and_weight() -> None:
     _, seeded = tiny()
     seeded.extra = Split(["stupid work"], [1], ["en"])
     for other in [*changes, weighed, seeded]:
-        assert choices.fingerprint(SPEC, other) != base
-    assert choices.fingerprint(ModelSpec("rude.v1", "rude", ("rude",)), data) != base
+        assert choices.fingerprint(SPEC, other, words) != base
+    assert choices.fingerprint(ModelSpec("rude.v1", "rude", ("rude",)), data, words) != base
+    other_words = Featurizer.build([*data.train.texts, "brand new words"], 100, 500, min_df=1)
+    assert choices.fingerprint(SPEC, data, other_words) != base
     assert choices.kept({"gates_key": "k"}, "gates", "k")
     assert not choices.kept({"gates_key": "k"}, "gates", "other")
     assert not choices.kept({}, "gates", "k")
@@ -121,14 +125,16 @@ def test_every_shipped_model_records_the_rows_a_rebuild_gives_it() -> None:
     for spec in SPECS:
         meta = tier.model(spec.task, spec.language or "en").meta
         assert meta["name"] == spec.name
-        assert meta["data"] == choices.fingerprint(spec, loaded[spec.name]), spec.name
+        fingerprint = choices.fingerprint(spec, loaded[spec.name], tier.encoder.featurizer)
+        assert meta["data"] == fingerprint, spec.name
         assert (meta["C"], meta["dense_scale"]) in GRID, spec.name  # CV's grid is inside it
     sentiment = tier.model("sentiment").meta
     for task in rescue.TASKS:
         second = tier.second_opinion(task)
         assert second is not None
         seeds = rescue.seeds_spec(task)
-        assert second.meta["data"] == choices.fingerprint(seeds, rescue.seeds_data(task, DATA))
+        rows = rescue.seeds_data(task, DATA)
+        assert second.meta["data"] == choices.fingerprint(seeds, rows, tier.encoder.featurizer)
         dev = Split()
         for row in functional_cases(rescue.DEV_SET):
             dev.add([row["text"]], [int(row[task])], row["lang"])
@@ -155,3 +161,23 @@ def test_a_restack_over_an_unchanged_fast_model_keeps_the_shipped_stacker(tmp_pa
         assert any("keeps its stacker" in line for line in lines)
         assert (head.stack_weights == shipped.stack_weights).all()
         assert head.meta == shipped.meta
+
+
+def test_training_keeps_the_shipped_encoder_unless_asked_for_a_new_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Every model, the off-topic calibration and every evaluated figure rest on the shipped
+    encoder; today's corpus would give another vocabulary (session 21)."""
+    from gardien.classifiers import training
+    from gardien.errors import ConfigError
+
+    def distil(*_: object) -> None:
+        raise AssertionError("the shipped encoder was distilled again")
+
+    monkeypatch.setattr(training, "distil_vectors", distil)
+    lines: list[str] = []
+    encoder = training.shared_encoder({}, lines.append)
+    assert encoder.featurizer.n_features > 100_000
+    assert lines and lines[0].startswith("keeping the shared encoder")
+    with pytest.raises(ConfigError, match="leave out --only"):
+        training.train_all(tmp_path, lines.append, only=("spam",), new_encoder=True)
