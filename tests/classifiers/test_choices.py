@@ -181,3 +181,22 @@ def test_training_keeps_the_shipped_encoder_unless_asked_for_a_new_one(
     assert lines and lines[0].startswith("keeping the shared encoder")
     with pytest.raises(ConfigError, match="leave out --only"):
         training.train_all(tmp_path, lines.append, only=("spam",), new_encoder=True)
+
+
+@pytest.mark.skipif(not DATA.is_dir(), reason="the shared data folder is not here")
+def test_the_e5_head_is_kept_without_embedding_anything_when_nothing_under_it_changed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from gardien.classifiers import training_accurate
+    from gardien.classifiers.accurate import SHIPPED, kind_path, load_head
+
+    def embed(*_: object) -> None:
+        raise AssertionError("embedded again")
+
+    monkeypatch.setattr(training_accurate.CachedEmbedder, "embed", embed)
+    lines: list[str] = []
+    heads = training_accurate.train_heads(DATA, tmp_path, lines.append, SHIPPED)
+    assert [h.name for h in heads] == [f"{task}-e5.v1" for task in SHIPPED]
+    for task, head in zip(SHIPPED, heads, strict=True):
+        assert head.meta == load_head(kind_path(task, "e5")).meta
+    assert any("kept" in line for line in lines)
