@@ -109,24 +109,44 @@ def _imports() -> tuple[Any, Path]:
     return finetune_torch, Path(get_model_path())
 
 
-def finetune(
-    task: str, data: Path, log: Log, recipe: Recipe | None = None, lang: str = "en"
-) -> Head:
-    """Train, export and save `{task}-minilm.v1` (`{task}-minilm-{lang}.v1`); returns its head."""
-    recipe = recipe or Recipe()
-    built, base = _imports()
+def head_rows(task: str, data: Path, lang: str) -> tuple[datasets.Split, datasets.Split]:
+    """A head's training and validation rows in its language (with the group seeds and online
+    posts where the task learns them)."""
     split = LOADERS[task](data)
     train, val = rows_in(split.train, lang), rows_in(split.val, lang)
     if task in WITH_TEMPLATES:
         seeds = identity_split(task, online=task in WITH_ONLINE)
         train = datasets.merge(train, rows_in(seeds, lang))
+    return train, val
+
+
+def rows_key(train: datasets.Split, val: datasets.Split, recipe: Recipe) -> str:
+    """What a fine-tuned head learns and is chosen on (threads aside: they change float order,
+    not the recipe). A rebuild where none changed keeps the head and skips the fine-tune."""
+    hyper = {k: v for k, v in asdict(recipe).items() if k != "threads"}
+    return choices.key([(s.texts, s.labels, s.langs) for s in (train, val)], hyper, BASE)
+
+
+def finetune(
+    task: str, data: Path, log: Log, recipe: Recipe | None = None, lang: str = "en"
+) -> Head:
+    """Train, export and save `{task}-minilm.v1` (`{task}-minilm-{lang}.v1`); returns its head."""
+    recipe = recipe or Recipe()
+    train, val = head_rows(task, data, lang)
     name = f"{task}-{kind_for(lang)}.v1"
+    rows = rows_key(train, val, recipe)
+    path = kind_path(task, kind_for(lang))
+    if path.is_file() and load_head(path).meta.get("rows_key") == rows:
+        log(f"  {name}: the rows and recipe of the shipped head: kept (choices.py)")
+        return restack(task, data, log, lang=lang)  # the stacker too, unless the fast tier moved
+    built, base = _imports()
     log(f"fine-tuning {name} on {len(train)} {LANGUAGE_NAMES[lang]} texts, {recipe.epochs} epochs")
     model, epoch, score = built.fit(base, train.texts, train.labels, recipe, log, val)
     folder = kind_path(task, kind_for(lang)).parent
     weights, bias = ship(built, model, base, folder)
     meta = {"recipe": asdict(recipe), "epochs_chosen": epoch, "head_macro_f1": round(score, 4),
-            "templates": task in WITH_TEMPLATES, "online": task in WITH_ONLINE}  # fmt: skip
+            "templates": task in WITH_TEMPLATES, "online": task in WITH_ONLINE,
+            "rows_key": rows}  # fmt: skip
     return stack(task, weights, bias, meta, data, log, lang=lang)
 
 
@@ -171,6 +191,7 @@ def stack(
         online=bool(meta.get("online")),
         validation={"head_macro_f1": meta["head_macro_f1"], **head.meta["validation"]},
         stack_key=stack_key(task, lang),
+        rows_key=meta.get("rows_key"),
     )
     save_head(folder / "model.npz", head)
     write_card(head, folder)
@@ -194,6 +215,7 @@ def restack(
     meta["head_macro_f1"] = head.meta["validation"]["head_macro_f1"]
     meta["templates"] = head.meta.get("templates", False)
     meta["online"] = head.meta.get("online", False)
+    meta["rows_key"] = head.meta.get("rows_key")
     return stack(task, head.weights, head.bias, meta, data, log, models_dir, lang)
 
 

@@ -200,3 +200,28 @@ def test_the_e5_head_is_kept_without_embedding_anything_when_nothing_under_it_ch
     for task, head in zip(SHIPPED, heads, strict=True):
         assert head.meta == load_head(kind_path(task, "e5")).meta
     assert any("kept" in line for line in lines)
+
+
+@pytest.mark.skipif(not DATA.is_dir(), reason="the shared data folder is not here")
+def test_a_fine_tuned_head_is_kept_without_torch_when_its_rows_and_recipe_are_unchanged(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`make models` fine-tunes with two threads; the shipped heads were built with one, on the
+    same rows and recipe: kept, so the cascade stays the one evaluated."""
+    from dataclasses import replace
+
+    from gardien.classifiers import finetune
+    from gardien.classifiers.accurate import kind_path, load_head
+
+    def no_torch() -> None:
+        raise AssertionError("fine-tuned again")
+
+    monkeypatch.setattr(finetune, "_imports", no_torch)
+    for task, lang in finetune.SHIPPED:
+        lines: list[str] = []
+        head = finetune.finetune(task, DATA, lines.append, finetune.Recipe(threads=2), lang)
+        assert head.meta == load_head(kind_path(task, finetune.kind_for(lang))).meta
+        assert any("kept" in line for line in lines)
+    train, val = finetune.head_rows("hate", DATA, "en")
+    other = replace(finetune.Recipe(), epochs=4)
+    assert finetune.rows_key(train, val, other) != finetune.rows_key(train, val, finetune.Recipe())
