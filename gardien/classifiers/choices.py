@@ -66,6 +66,18 @@ def vocabulary(featurizer: Featurizer) -> str:
 _VOCABULARIES: dict[int, tuple[Featurizer, str]] = {}
 
 
+def reads(*matrices: Any) -> str:
+    """Which features fire in each row of the given sparse matrices (their structure, not their
+    values: the same on every machine). It moves when the code that reads text does (canonical
+    text, n-grams, the typo repair) while the rows stay the same."""
+    digest = hashlib.sha256()
+    for matrix in matrices:
+        if matrix is not None:
+            digest.update(matrix.indptr.astype("<i8").tobytes())
+            digest.update(matrix.indices.astype("<i8").tobytes())
+    return digest.hexdigest()[:16]
+
+
 def previous_meta(spec: ModelSpec) -> dict[str, Any] | None:
     """The meta of the model on disk under this spec's name, if there is one."""
     path = model_path(spec.name)
@@ -102,7 +114,8 @@ def choose_entry(
 
 def of_model(meta: dict[str, Any]) -> tuple[Any, ...]:
     """What of a model a later choice rests on: its rows and its own grid entry and thresholds."""
-    return tuple(meta.get(k) for k in ("data", "C", "dense_scale", "threshold", "thresholds"))
+    fields = ("data", "reads", "C", "dense_scale", "threshold", "thresholds")
+    return tuple(meta.get(k) for k in fields)
 
 
 def kept(meta: dict[str, Any], name: str, current_key: str) -> bool:

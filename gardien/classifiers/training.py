@@ -121,8 +121,12 @@ def _fit(
     y_extra = np.array(data.extra.labels, dtype=np.int64)
     val = Design(encoder, data.val.texts) if len(data.val) else None
     grid = GRID if val is not None else cv_grid
+    features = choices.reads(*(d.sparse if d else None for d in (train, val, extra)))
     if previous is not None and (previous.get("C"), previous.get("dense_scale")) not in grid:
         previous = None  # the grid changed: choose afresh
+    if previous is not None and previous.get("reads") != features:
+        log(f"  {spec.name}: the same rows read another way (text or feature code): chooses afresh")
+        previous = None
     if previous is not None:
         grid = ((previous["C"], previous["dense_scale"]),)
         log(f"  {spec.name}: the rows of the model it replaces: keeps its choices")
@@ -179,6 +183,7 @@ def _fit(
         },
         "train_size": len(y),
         "data": choices.fingerprint(spec, data, encoder.featurizer),
+        "reads": features,
         "choices": choices.CHOSEN if previous is None else choices.RECORDED,
     }
     if previous is not None:

@@ -13,7 +13,7 @@ from gardien.classifiers.cards import write_card
 from gardien.classifiers.datasets import Split
 from gardien.classifiers.features import Featurizer
 from gardien.classifiers.registry import ModelSpec
-from gardien.classifiers.training import CV_GRID, GRID, fit_linear
+from gardien.classifiers.training import CV_GRID, GRID, Design, fit_linear
 from gardien.classifiers.training_data import Data
 from tests.classifiers.test_training import tiny
 
@@ -57,6 +57,7 @@ def test_the_same_rows_keep_the_recorded_choices_and_fit_only_the_weights(
     encoder, data = tiny()
     recorded: dict[str, Any] = {
         "data": choices.fingerprint(SPEC, data, encoder.featurizer),
+        "reads": choices.reads(Design(encoder, data.train.texts).sparse),
         "C": 16.0,
         "dense_scale": 4.0,
         "threshold": 0.3,
@@ -78,6 +79,8 @@ def test_the_same_rows_keep_the_recorded_choices_and_fit_only_the_weights(
     write_card(model, tmp_path)
     assert "Rebuilt on the same rows" in (tmp_path / "MODEL_CARD.md").read_text(encoding="utf-8")
 
+    recorded["reads"] = "another reading"  # the same rows, read by changed text code
+    assert fit_linear(SPEC, encoder, data, log=lambda _: None).meta["choices"] == choices.CHOSEN
     data.train.labels[0] = 1 - data.train.labels[0]  # one label changed: every choice afresh
     fresh = fit_linear(SPEC, encoder, data, log=lambda _: None)
     assert fresh.meta["choices"] == choices.CHOSEN and "gates" not in fresh.meta
