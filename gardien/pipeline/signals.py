@@ -264,10 +264,11 @@ class AccurateStage:
         by_head: dict[str, tuple[Head, list[int]]] = {}
         for i, record in enumerate(batch):
             head = self.accurate.head_for(self.task, _code(record))
-            if self.names[0] in record.signals.scores and is_rescued(
-                record.signals.scores[self.names[0]].model
-            ):
+            score = record.signals.scores.get(self.names[0])
+            if score is not None and is_rescued(score.model):
                 continue  # the hand-written lessons were sure; the head reads tweets
+            if head is not None and score is not None and not head.stacks_on(score.model):
+                continue  # e.g. models/local's complaint model: the head stacked on another
             if head is not None and head.unsure(fast[i : i + 1], self.band)[0]:
                 by_head.setdefault(head.name, (head, []))[1].append(i)
         for head, index in by_head.values():

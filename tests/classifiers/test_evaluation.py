@@ -72,7 +72,8 @@ def test_hand_labelled_eval_sets_share_nothing_with_the_seeds() -> None:
 
 @pytest.mark.skipif(not DATA.is_dir(), reason="the shared data folder is not here")
 def test_eval_scores_the_accurate_tier_heads_of_both_kinds(tmp_path: Path) -> None:
-    from gardien.classifiers.evaluation import Cascade, accurate_rows, robustness
+    from gardien.classifiers.evaluation import robustness
+    from gardien.classifiers.evaluation_accurate import Cascade, accurate_rows
     from gardien.classifiers.onnx_encoder import OnnxEncoder
     from gardien.classifiers.registry import fast_tier
 
@@ -83,6 +84,9 @@ def test_eval_scores_the_accurate_tier_heads_of_both_kinds(tmp_path: Path) -> No
     assert ("offensive-minilm.v1", "tweeteval_offensive") in by_model
     assert ("sentiment-e5.v1", "umsab_sentiment_fr") in by_model
     assert ("hate-minilm.v1", "tweeteval_hate") in by_model
+    assert ("intent-e5.v1", "intent_eval_fr") in by_model  # the customer tasks' heads
+    assert ("complaint-e5.v1", "demo_posts_fr.complaint") in by_model
+    assert ("complaint-e5.v1", "complaints_en") in by_model  # the seed model's, every row unseen
     assert not any(row.model == "offensive-minilm.v1" and row.lang == "fr" for row in rows)
     assert all(0.0 <= row.score <= 1.0 and "accurate tier" in row.note for row in rows)
 
