@@ -156,20 +156,9 @@ def stack_head(
         stacker.intercept_.astype(np.float32),
         {"kind": kind},
     )
-    probs = head.combine(fast, margins)
-    threshold, band = 0.5, (0.3, 0.7)
-    if probs.shape[1] == 1:
-        grid = np.round(np.arange(0.2, 0.81, 0.025), 3)
-        threshold = steady_threshold(grid, [macro_f1(yv, probs[:, 0] >= t) for t in grid])
-        stacked = macro_f1(yv, probs[:, 0] >= threshold)
-        alone = np.array([tier.model(task, lang).threshold_for(lang) for lang in val.langs])
-        band = choose_binary_band(
-            head, fast, probs[:, 0] >= threshold, fast[:, 0] >= alone, yv, log
-        )
-    else:
-        stacked = macro_f1(yv, probs.argmax(axis=1))
-        band = choose_band(head, fast, probs, yv, log)
-    langs = helpful_languages(task, head, tier, val, fast, probs, threshold, log)
+    stacked, threshold, band, langs = choose_cascade(
+        task, head, tier, val, fast, head.combine(fast, margins), log
+    )
     head.meta.update(
         name=head.name,
         task=task,
@@ -180,6 +169,27 @@ def stack_head(
         validation={"stacked_macro_f1": round(stacked, 4)},
     )
     return head
+
+
+def choose_cascade(
+    task: str, head: Head, tier: FastTier, held: datasets.Split, fast: Matrix, probs: Matrix,
+    log: Log,
+) -> tuple[float, float, tuple[float, float], list[str]]:  # fmt: skip
+    """On held-out rows (validation, or out-of-fold outputs) with the fast tier's and the stacked
+    probabilities: the stacked score, the threshold (binary), the band and the languages."""
+    y = np.array(held.labels)
+    threshold = 0.5
+    if probs.shape[1] == 1:
+        grid = np.round(np.arange(0.2, 0.81, 0.025), 3)
+        threshold = steady_threshold(grid, [macro_f1(y, probs[:, 0] >= t) for t in grid])
+        stacked = macro_f1(y, probs[:, 0] >= threshold)
+        alone = np.array([tier.model(task, lang).threshold_for(lang) for lang in held.langs])
+        band = choose_binary_band(head, fast, probs[:, 0] >= threshold, fast[:, 0] >= alone, y, log)
+    else:
+        stacked = macro_f1(y, probs.argmax(axis=1))
+        band = choose_band(head, fast, probs, y, log)
+    langs = helpful_languages(task, head, tier, held, fast, probs, threshold, log)
+    return stacked, threshold, band, langs
 
 
 def ordinary_posts(data: Path, lang: str, limit: int = datasets.GUARD_SIZE) -> list[str]:

@@ -15,6 +15,7 @@ customer asks for in words the seeds never used, which is where the n-gram model
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +32,7 @@ from gardien.classifiers.training_accurate import (
     E5_MODEL,
     CachedEmbedder,
     Log,
-    choose_band,
-    choose_binary_band,
-    helpful_languages,
-    steady_threshold,
+    choose_cascade,
     write_head_card,
 )
 
@@ -42,6 +40,24 @@ from gardien.classifiers.training_accurate import (
 CV_TASKS = ("intent", "complaint")
 HEAD_GRID = (1.0, 4.0, 16.0)
 FOLDS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Vectors:
+    """e5 vectors and labels of the training rows, and of the extra rows every fit learns."""
+
+    x: NDArray[np.float32]
+    y: NDArray[np.int64]
+    x_extra: NDArray[np.float32]
+    y_extra: NDArray[np.int64]
+    extra_weight: float
+
+    def learnt(self, index: Any = slice(None)) -> tuple[Any, Any, Any]:
+        """Rows, labels and sample weights of a fit on the training rows `index` and every
+        extra row (each counting `extra_weight`)."""
+        y = self.y[index]
+        weights = np.r_[np.ones(len(y)), np.full(len(self.y_extra), self.extra_weight)]
+        return np.vstack([self.x[index], self.x_extra]), np.r_[y, self.y_extra], weights
 
 
 def train_cv_heads(
@@ -94,17 +110,19 @@ def train_cv_head(
     x, x_extra = embedder.embed(data.train.texts), embedder.embed(data.extra.texts)
     target = y if positive is None else (y == positive).astype(np.int64)
     target_extra = y_extra if positive is None else (y_extra == positive).astype(np.int64)
+    vectors = Vectors(x, target, x_extra, target_extra, data.extra_weight)
+    folds = _folds(y, data.groups)  # stratified by intent, as the fast model's
     fast_probs = _fast_out_of_fold(fast, tier, data, y, y_extra)
     best: tuple[float, float, NDArray[np.float64]] | None = None
     for c in HEAD_GRID:
-        margins = _head_margins(c, x, target, x_extra, target_extra, data)
+        margins = _head_margins(c, vectors, folds)
         score = macro_f1(target, _decide(margins))
         log(f"  {task}-e5: C={c:g} → {FOLDS}-fold CV macro-F1 {score:.3f}")
         if best is None or score > best[0] + choices.STICKY:
             best = (score, c, margins)
     assert best is not None
     head_score, c, margins = best
-    final = _logistic(c).fit(*_with_extra(x, target, x_extra, target_extra, data))
+    final = _logistic(c).fit(*vectors.learnt())
     weights, bias = final.coef_.T.astype(np.float32), final.intercept_.astype(np.float32)
     head = _stacked_head(
         task, weights, bias, fast_probs, margins.astype(np.float32), target, data, tier, log
@@ -139,34 +157,14 @@ def _logistic(c: float) -> Any:
     return LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
 
 
-def _with_extra(
-    x: NDArray[np.float32],
-    y: NDArray[np.int64],
-    x_extra: NDArray[np.float32],
-    y_extra: NDArray[np.int64],
-    data: training_data.Data,
-) -> tuple[Any, ...]:
-    """Rows, labels and weights with the extra rows appended, each counting `extra_weight`."""
-    weights = np.r_[np.ones(len(y)), np.full(len(y_extra), data.extra_weight)]
-    return np.vstack([x, x_extra]), np.r_[y, y_extra], weights
-
-
-def _head_margins(
-    c: float,
-    x: NDArray[np.float32],
-    y: NDArray[np.int64],
-    x_extra: NDArray[np.float32],
-    y_extra: NDArray[np.int64],
-    data: training_data.Data,
-) -> NDArray[np.float64]:
+def _head_margins(c: float, vectors: Vectors, folds: list[tuple[Any, Any]]) -> NDArray[np.float64]:
     """Out-of-fold margins of the e5 head; the extra rows join every fold's training."""
     out: NDArray[np.float64] | None = None
-    for learn, held in _folds(np.array(data.train.labels), data.groups):
-        rows, labels, weights = _with_extra(x[learn], y[learn], x_extra, y_extra, data)
-        fitted = _logistic(c).fit(rows, labels, sample_weight=weights)
-        margins = np.atleast_2d(fitted.decision_function(x[held]).T).T
+    for learn, held in folds:
+        fitted = _logistic(c).fit(*vectors.learnt(learn))
+        margins = np.atleast_2d(fitted.decision_function(vectors.x[held]).T).T
         if out is None:
-            out = np.zeros((len(y), margins.shape[1]))
+            out = np.zeros((len(vectors.y), margins.shape[1]))
         out[held] = margins
     assert out is not None
     return out
@@ -226,19 +224,7 @@ def _stacked_head(
     head = Head(name, spec(task).labels, weights, bias, stacker.coef_.T.astype(np.float32),
                 stacker.intercept_.astype(np.float32), {"kind": "e5"})  # fmt: skip
     oof = datasets.Split(list(data.train.texts), y.tolist(), list(data.train.langs))
-    threshold = 0.5
-    if fast.shape[1] == 1:
-        grid = np.round(np.arange(0.2, 0.81, 0.025), 3)
-        threshold = steady_threshold(grid, [macro_f1(y, stacked[:, 0] >= t) for t in grid])
-        alone = np.array([tier.model(task, lang).threshold_for(lang) for lang in oof.langs])
-        score = macro_f1(y, stacked[:, 0] >= threshold)
-        band = choose_binary_band(
-            head, fast, stacked[:, 0] >= threshold, fast[:, 0] >= alone, y, log
-        )
-    else:
-        score = macro_f1(y, stacked.argmax(axis=1))
-        band = choose_band(head, fast, stacked, y, log)
-    langs = helpful_languages(task, head, tier, oof, fast, stacked, threshold, log)
+    score, threshold, band, langs = choose_cascade(task, head, tier, oof, fast, stacked, log)
     head.meta.update(
         name=name,
         task=task,
