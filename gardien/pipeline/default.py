@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gardien.pipeline.accurate_requests import AccurateOnRequest
 from gardien.pipeline.decide import Decide
 from gardien.pipeline.language import IdentifyLanguage
 from gardien.pipeline.normalise import Normalise
@@ -18,17 +19,20 @@ def default_pipeline(settings: Settings | None = None) -> Pipeline:
     """Normalise → language → signals (→ accurate tier) → repeated text → watched words →
     decide → route → shadow.
 
-    The accurate tier re-scores unsure posts only for the tasks `settings.accurate` names. The
+    The accurate tier re-scores unsure posts for the tasks `settings.accurate` names, and for
+    those a community's policy asks for (`accurate:`), on that community's posts. The
     repeated-text stage's look-back comes with the batch (`StageContext.history`), since the
     store loads the earlier posts it reads.
     """
     accurate = accurate_stages(settings.accurate) if settings is not None else []
+    requested = AccurateOnRequest(settings.accurate if settings is not None else ())
     return Pipeline(
         [
             Normalise(),
             IdentifyLanguage(),
             *signal_stages(),
             *accurate,
+            requested,
             RepeatedText(),
             WatchedWords(),
             Decide(),

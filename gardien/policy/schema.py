@@ -239,6 +239,10 @@ class ExternalCheck(_Strict):
     on_error: ActionSpec = "allow"
 
 
+#: The signals the accurate tier can re-read (`classifiers.accurate.TASKS`).
+AccurateTask = Literal["sentiment", "offensive", "hate", "intent", "complaint"]
+
+
 class PolicyFile(_Strict):
     """One community's policy, as written in its YAML file."""
 
@@ -254,6 +258,9 @@ class PolicyFile(_Strict):
     strikes: Strikes = Strikes()
     routing: Routing = Routing()
     external_check: ExternalCheck | None = None
+    #: Signals whose unsure posts this community wants re-read by the accurate tier, beyond
+    #: those the server re-reads for every community (GARDIEN_ACCURATE_TASKS).
+    accurate: list[AccurateTask] = []
 
     @model_validator(mode="after")
     def _unique_names(self) -> PolicyFile:

@@ -17,9 +17,13 @@ from gardien.classifiers.registry import FastTier, spec
 from gardien.classifiers.training_accurate import CachedEmbedder
 from gardien.classifiers.training_cv_heads import CV_TASKS, cv_rows_key, train_cv_head
 from gardien.domain import Post
+from gardien.domain.community import Community
 from gardien.domain.signals import Language, Score
-from gardien.pipeline.record import StageContext, TriageRecord
+from gardien.errors import PolicyError
+from gardien.pipeline.accurate_requests import AccurateOnRequest
+from gardien.pipeline.record import CommunityConfig, StageContext, TriageRecord
 from gardien.pipeline.signals import accurate_stages
+from gardien.policy.compiler import compile_text
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 
@@ -92,8 +96,9 @@ def test_a_customer_head_is_chosen_stacked_and_kept_by_cross_validation(tmp_path
     assert again.meta == head.meta
 
 
-def _record(i: int, text: str, lang: str, score: Score) -> TriageRecord:
-    record = TriageRecord("c", Post("forum", str(i), "bob", text, datetime(2025, 1, 1, tzinfo=UTC)))
+def _record(i: int, text: str, lang: str, score: Score, community: str = "c") -> TriageRecord:
+    post = Post("forum", str(i), "bob", text, datetime(2025, 1, 1, tzinfo=UTC))
+    record = TriageRecord(community, post)
     record.signals.language = Language(lang, 0.99)
     record.signals.scores["complaint"] = score
     return record
@@ -132,3 +137,55 @@ def test_heads_of_several_tasks_embed_a_post_once(tmp_path: Path) -> None:
     assert embedder.calls == 1 and embedder.texts == 2  # two distinct texts, embedded once
     assert first.shape == (3, 5) and np.allclose(first.sum(axis=1), 1.0, atol=1e-5)
     assert second.shape == (3, 1) and np.allclose(second[0], second[2])
+
+
+def _asking(slug: str, tasks: str) -> CommunityConfig:
+    text = f"format: 1\ncommunity: {slug}\naccurate: [{tasks}]\n"
+    return CommunityConfig(Community(slug, slug), compile_text(text, source=f"{slug}.yaml"))
+
+
+def test_a_community_s_policy_asks_for_the_accurate_tier_for_its_own_posts(tmp_path: Path) -> None:
+    tier = _shipped_heads(tmp_path, "complaint")
+    context = StageContext({"care": _asking("care", "complaint"), "forum": _asking("forum", "")})
+    unsure = Score(0.5, "complaint-en-fr.v2")
+    batch = [
+        _record(0, "my parcel never arrived", "en", unsure, "care"),
+        _record(1, "my parcel never arrived", "en", unsure, "forum"),  # asks for nothing
+        _record(2, "my parcel never arrived", "en", unsure, "unknown"),  # the shipped default
+        _record(3, "thanks, all good", "en", Score(0.01, "complaint-en-fr.v2"), "care"),  # sure
+    ]
+    AccurateOnRequest(accurate=tier)(batch, context)
+    models = [record.signals.scores["complaint"].model for record in batch]
+    assert models == [
+        "complaint-en-fr.v2+complaint-e5.v1",
+        "complaint-en-fr.v2",
+        "complaint-en-fr.v2",
+        "complaint-en-fr.v2",
+    ]
+    again = [_record(0, "my parcel never arrived", "en", unsure, "care")]
+    AccurateOnRequest(skip=("complaint",), accurate=tier)(again, context)  # the server's own
+    assert again[0].signals.scores["complaint"] == unsure
+
+
+def test_a_policy_asking_for_a_head_this_server_lacks_keeps_the_fast_score_and_says_so(
+    tmp_path: Path,
+) -> None:
+    context = StageContext({"care": _asking("care", "intent, complaint")})
+    batch = [_record(0, "my parcel never arrived", "en", Score(0.5, "complaint-en-fr.v2"), "care")]
+    AccurateOnRequest(accurate=_shipped_heads(tmp_path, "complaint"))(batch, context)
+    signals = batch[0].signals
+    assert signals.flags["classifiers.accurate.intent"] == "unavailable"  # no intent head here
+    assert signals.scores["complaint"].model.endswith("+complaint-e5.v1")  # this one ran
+
+
+def test_a_policy_names_only_signals_the_accurate_tier_reads() -> None:
+    with pytest.raises(PolicyError, match="accurate"):
+        compile_text("format: 1\ncommunity: c\naccurate: [spam]\n", source="c.yaml")
+
+
+def test_the_default_pipeline_reads_each_community_s_requests_after_the_server_s_own() -> None:
+    from gardien.pipeline.default import default_pipeline
+    from gardien.settings import Settings
+
+    names = [s.name for s in default_pipeline(Settings()).stages]
+    assert names.index("accurate.requested") == names.index("off_topic") + 1
