@@ -44,6 +44,15 @@ def validate(file: Path = typer.Argument(..., help="The policy YAML file.")) -> 
             f"{compiled.matcher.size} terms in {len(policy.watched_words.lists)} lists, "
             f"{len(policy.thresholds)} thresholds, {len(policy.rules)} rules"
         )
+        if policy.accurate:
+            from gardien.classifiers.accurate import AccurateTier
+
+            tier = AccurateTier()
+            for task in (t for t in policy.accurate if not tier.has(t)):
+                typer.echo(
+                    f"note: this machine cannot run the accurate tier for {task} (no head, or "
+                    "pip install 'gardien[accurate]'): its posts would keep the fast score"
+                )
 
 
 @policy_app.command("check")

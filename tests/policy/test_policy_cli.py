@@ -41,6 +41,20 @@ def test_validate_accepts_a_good_file_and_names_the_line_of_a_bad_one(
     assert "bad.yaml:5: watched_words.lists.0.action: unknown action 'delete'" in result.output
 
 
+def test_validate_notes_an_accurate_tier_this_machine_cannot_run(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gardien.classifiers.accurate import AccurateTier
+
+    monkeypatch.setattr(AccurateTier, "has", lambda self, task: task != "intent")
+    path = tmp_path / "p.yaml"
+    path.write_text(STRICT + "accurate: [intent, complaint]\n")
+    result = cli.invoke(app, ["policy", "validate", str(path)])
+    assert result.exit_code == 0 and "is valid" in result.output  # a note, not an error
+    assert "cannot run the accurate tier for intent" in result.output
+    assert "for complaint" not in result.output
+
+
 def test_check_explains_a_decision(cli: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "p.yaml"
     path.write_text(STRICT)
