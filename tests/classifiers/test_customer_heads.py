@@ -172,10 +172,16 @@ def test_a_policy_asking_for_a_head_this_server_lacks_keeps_the_fast_score_and_s
 ) -> None:
     context = StageContext({"care": _asking("care", "intent, complaint")})
     batch = [_record(0, "my parcel never arrived", "en", Score(0.5, "complaint-en-fr.v2"), "care")]
-    AccurateOnRequest(accurate=_shipped_heads(tmp_path, "complaint"))(batch, context)
+    for name in ("question", "complaint", "praise", "feature_request", "other"):
+        batch[0].signals.scores[f"intent.{name}"] = Score(0.2, "intent-en-fr.v1")
+    alone = _record(1, "no scores at all", "en", Score(0.5, "complaint-en-fr.v2"), "care")
+    del alone.signals.scores["complaint"]  # a pipeline without the signal: nothing to re-read
+    AccurateOnRequest(accurate=_shipped_heads(tmp_path, "complaint"))([*batch, alone], context)
     signals = batch[0].signals
     assert signals.flags["classifiers.accurate.intent"] == "unavailable"  # no intent head here
+    assert signals.scores["intent.question"] == Score(0.2, "intent-en-fr.v1")
     assert signals.scores["complaint"].model.endswith("+complaint-e5.v1")  # this one ran
+    assert not alone.signals.scores and not alone.signals.flags
 
 
 def test_a_policy_names_only_signals_the_accurate_tier_reads() -> None:
