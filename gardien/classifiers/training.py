@@ -240,21 +240,27 @@ def _cross_margins(
     """Out-of-fold margins of every row of `x` (5 stratified folds, fixed seed; with `groups`,
     each group's rows in one fold); the extra rows join each fold's training, never scored."""
     from sklearn.base import clone
-    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
-    if groups is None:
-        split = StratifiedKFold(5, shuffle=True, random_state=datasets.SEED).split(x, y)
-    else:
-        folds = StratifiedGroupKFold(5, shuffle=True, random_state=datasets.SEED)
-        split = folds.split(x, y, groups)
     parts = []
-    for learn, held in split:
+    for learn, held in cv_folds(y, groups):
         fitted = _fit_with(clone(model), x[learn], y[learn], *extras)
         parts.append((held, fitted.decision_function(x[held])))
     out = np.zeros((len(y), *parts[0][1].shape[1:]))
     for held, margins in parts:
         out[held] = margins
     return out
+
+
+def cv_folds(y: NDArray[np.int64], groups: list[str] | None = None) -> list[tuple[Any, Any]]:
+    """The 5 stratified folds (fixed seed) every cross-validated choice uses; with `groups`,
+    each group's rows in one fold. The customer tasks' e5 heads follow the same folds."""
+    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
+
+    rows = np.zeros(len(y))
+    if groups is None:
+        return list(StratifiedKFold(5, shuffle=True, random_state=datasets.SEED).split(rows, y))
+    folds = StratifiedGroupKFold(5, shuffle=True, random_state=datasets.SEED)
+    return list(folds.split(rows, y, groups))
 
 
 def _argmax(margins: Any, binary: bool) -> NDArray[np.int64]:

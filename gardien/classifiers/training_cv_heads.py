@@ -27,7 +27,7 @@ from gardien.classifiers.accurate import Head, kind_path, load_head, save_head
 from gardien.classifiers.linear import LinearModel, one_of_softmax
 from gardien.classifiers.metrics import macro_f1
 from gardien.classifiers.registry import FastTier, spec
-from gardien.classifiers.training import Design, _cross_margins
+from gardien.classifiers.training import Design, _cross_margins, cv_folds
 from gardien.classifiers.training_accurate import (
     E5_MODEL,
     CachedEmbedder,
@@ -111,7 +111,7 @@ def train_cv_head(
     target = y if positive is None else (y == positive).astype(np.int64)
     target_extra = y_extra if positive is None else (y_extra == positive).astype(np.int64)
     vectors = Vectors(x, target, x_extra, target_extra, data.extra_weight)
-    folds = _folds(y, data.groups)  # stratified by intent, as the fast model's
+    folds = cv_folds(y, data.groups)  # stratified by intent, as the fast model's
     fast_probs = _fast_out_of_fold(fast, tier, data, y, y_extra)
     best: tuple[float, float, NDArray[np.float64]] | None = None
     for c in HEAD_GRID:
@@ -138,17 +138,6 @@ def train_cv_head(
     log(f"  {head.name}: head {head_score:.3f}, stacked with the fast tier "
         f"{head.meta['validation']['stacked_macro_f1']:.3f} ({FOLDS}-fold CV)")  # fmt: skip
     return head
-
-
-def _folds(y: NDArray[np.int64], groups: list[str] | None) -> list[tuple[Any, Any]]:
-    """The folds of the fast model's own cross-validation (`training._cross_margins`)."""
-    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
-
-    if groups is None:
-        folds = StratifiedKFold(FOLDS, shuffle=True, random_state=datasets.SEED)
-        return list(folds.split(np.zeros(len(y)), y))
-    grouped = StratifiedGroupKFold(FOLDS, shuffle=True, random_state=datasets.SEED)
-    return list(grouped.split(np.zeros(len(y)), y, groups))
 
 
 def _logistic(c: float) -> Any:
@@ -213,7 +202,7 @@ def _stacked_head(
     from gardien.classifiers.accurate import stack_inputs
 
     features = np.hstack([stack_inputs(fast), margins])
-    folds = _folds(np.array(data.train.labels), data.groups)
+    folds = cv_folds(np.array(data.train.labels), data.groups)
     stacked = np.zeros((len(y), 1 if fast.shape[1] == 1 else fast.shape[1]), np.float32)
     for learn, held in folds:
         part = LogisticRegression(C=1.0, max_iter=1000).fit(features[learn], y[learn])
