@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gardien.classifiers.accurate import AccurateTier
 from gardien.pipeline.accurate_requests import AccurateOnRequest
 from gardien.pipeline.decide import Decide
 from gardien.pipeline.language import IdentifyLanguage
@@ -24,8 +25,10 @@ def default_pipeline(settings: Settings | None = None) -> Pipeline:
     repeated-text stage's look-back comes with the batch (`StageContext.history`), since the
     store loads the earlier posts it reads.
     """
-    accurate = accurate_stages(settings.accurate) if settings is not None else []
-    requested = AccurateOnRequest(settings.accurate if settings is not None else ())
+    tier = AccurateTier()  # one tier: a post is embedded once for all its e5 heads
+    server_wide = settings.accurate if settings is not None else ()
+    accurate = accurate_stages(server_wide, tier)
+    requested = AccurateOnRequest(server_wide, tier)
     return Pipeline(
         [
             Normalise(),

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from gardien.classifiers import training_data
-from gardien.classifiers.accurate import AccurateTier, kind_path, load_head
+from gardien.classifiers.accurate import AccurateTier, Embedder, kind_path, load_head
 from gardien.classifiers.registry import FastTier, spec
 from gardien.classifiers.training_accurate import CachedEmbedder
 from gardien.classifiers.training_cv_heads import CV_TASKS, cv_rows_key, train_cv_head
@@ -22,7 +22,7 @@ from gardien.domain.signals import Language, Score
 from gardien.errors import PolicyError
 from gardien.pipeline.accurate_requests import AccurateOnRequest
 from gardien.pipeline.record import CommunityConfig, StageContext, TriageRecord
-from gardien.pipeline.signals import accurate_stages
+from gardien.pipeline.signals import AccurateStage, accurate_stages
 from gardien.policy.compiler import compile_text
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -195,3 +195,8 @@ def test_the_default_pipeline_reads_each_community_s_requests_after_the_server_s
 
     names = [s.name for s in default_pipeline(Settings()).stages]
     assert names.index("accurate.requested") == names.index("off_topic") + 1
+    if Embedder.available():  # the server's own e5 heads and the communities' share vectors
+        stages = {s.name: s for s in default_pipeline(Settings(accurate_tasks="sentiment")).stages}
+        requested, server = stages["accurate.requested"], stages["sentiment.accurate"]
+        assert isinstance(requested, AccurateOnRequest) and isinstance(server, AccurateStage)
+        assert requested.accurate is server.accurate and requested.skip == {"sentiment"}
