@@ -101,9 +101,10 @@ def train_cv_head(
     rows = cv_rows_key(task, data, fast)
     folder = folder or kind_path(task, "e5").parent
     path = folder / "model.npz"
-    if path.is_file() and load_head(path).meta.get("rows_key") == rows:
+    shipped = load_head(path) if path.is_file() else None
+    if shipped is not None and shipped.meta.get("rows_key") == rows:
         log(f"  {task}-e5: the rows and fast model of the shipped head: kept (choices.py)")
-        return load_head(path)
+        return shipped
     y, y_extra = np.array(data.train.labels), np.array(data.extra.labels, dtype=np.int64)
     positive = fast.positive  # complaint: one class of the intent softmax, read as binary
     log(f"{task}-e5: embedding {len(data.train) + len(data.extra)} texts (cached)")
@@ -125,7 +126,7 @@ def train_cv_head(
     final = _logistic(c).fit(*vectors.learnt())
     weights, bias = final.coef_.T.astype(np.float32), final.intercept_.astype(np.float32)
     head = _stacked_head(
-        task, weights, bias, fast_probs, margins.astype(np.float32), target, data, tier, log
+        task, weights, bias, fast_probs, margins.astype(np.float32), target, data, folds, tier, log
     )
     head.meta.update(
         C=c,
@@ -192,17 +193,17 @@ def _stacked_head(
     margins: NDArray[np.float32],
     y: NDArray[np.int64],
     data: training_data.Data,
+    folds: list[tuple[Any, Any]],
     tier: FastTier,
     log: Log,
 ) -> Head:
     """The stacker on every out-of-fold pair; its threshold, band and languages chosen on a
-    cross-validation over those pairs (the same folds)."""
+    cross-validation over those pairs (the head's own folds)."""
     from sklearn.linear_model import LogisticRegression
 
     from gardien.classifiers.accurate import stack_inputs
 
     features = np.hstack([stack_inputs(fast), margins])
-    folds = cv_folds(np.array(data.train.labels), data.groups)
     stacked = np.zeros((len(y), 1 if fast.shape[1] == 1 else fast.shape[1]), np.float32)
     for learn, held in folds:
         part = LogisticRegression(C=1.0, max_iter=1000).fit(features[learn], y[learn])
